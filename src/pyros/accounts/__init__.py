@@ -1,0 +1,1 @@
+"""Accounts: users and their profiles (admin, expert, user), programmes, periods, quotas."""

@@ -1,0 +1,1 @@
+"""Alert Manager: notice listeners, one alert per event, strategies, preemption."""

@@ -1,0 +1,1 @@
+"""Execution (Majordome + Observation Manager): carries out the plan on the devices."""

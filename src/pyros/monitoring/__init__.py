@@ -1,0 +1,1 @@
+"""Monitoring: device polling, status history, observatory mode, night start and end."""

@@ -1,0 +1,1 @@
+"""Routine Manager: requests → sequences → albums → plans, their lifecycle and validation."""

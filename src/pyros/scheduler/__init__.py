@@ -1,0 +1,1 @@
+"""Scheduler (Django side): schedule versions, re-planning triggers; core in pyros.planning."""

@@ -1,0 +1,1 @@
+"""System: process supervision records, agent heartbeats and the log the dashboard shows."""

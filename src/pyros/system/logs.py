@@ -1,0 +1,38 @@
+"""A logging handler that stores records in the database for the dashboard.
+
+Logging must never break the caller: database errors (database restarting, locked, not
+migrated yet) are swallowed, and records emitted while storing a record are ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+_guard = threading.local()
+
+
+class DatabaseLogHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(_guard, "busy", False):
+            return
+        _guard.busy = True
+        try:
+            from django.apps import apps
+
+            if not apps.ready:
+                return
+            from pyros.system.models import LogEntry
+
+            LogEntry.objects.create(
+                level=record.levelno,
+                level_name=record.levelname,
+                logger=record.name[:128],
+                process=os.environ.get("PYROS_PROCESS_NAME", "")[:64],
+                message=self.format(record) if self.formatter else record.getMessage(),
+            )
+        except Exception:
+            pass
+        finally:
+            _guard.busy = False

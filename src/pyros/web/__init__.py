@@ -1,0 +1,1 @@
+"""The web site and REST API: pages for people, JSON for tools."""

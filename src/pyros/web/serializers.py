@@ -1,0 +1,22 @@
+"""API shapes (documentation of the JSON the API returns, for the OpenAPI schema)."""
+
+from rest_framework import serializers
+
+
+class AgentStatusSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    host = serializers.CharField()
+    pid = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=["alive", "stale", "ended"])
+    started_at = serializers.DateTimeField()
+    last_beat_at = serializers.DateTimeField()
+    age_s = serializers.FloatField(help_text="clock seconds since the last heartbeat")
+    ended_at = serializers.DateTimeField(allow_null=True)
+    exit_reason = serializers.CharField(allow_blank=True)
+    restarts = serializers.IntegerField()
+    info = serializers.DictField()
+
+
+class SystemStatusSerializer(serializers.Serializer):
+    clock = serializers.DictField(help_text="kind, now, speed (and start, epoch if simulated)")
+    agents = AgentStatusSerializer(many=True)
