@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "pyros.system",
     "pyros.accounts",
     "pyros.routines",
+    "pyros.alerts",
     "pyros.web",
 ]
 

@@ -6,5 +6,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("users/", include("pyros.accounts.urls")),
+    path("routines/", include("pyros.routines.urls")),
+    path("alerts/", include("pyros.alerts.urls")),
     path("", include("pyros.web.urls")),
 ]
