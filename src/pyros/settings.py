@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "pyros.accounts",
     "pyros.routines",
     "pyros.alerts",
+    "pyros.scheduler",
     "pyros.web",
 ]
 

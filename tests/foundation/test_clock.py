@@ -97,3 +97,15 @@ def test_default_start_is_the_coming_evening_twilight():
         later = sun_altitude_deg(location(*site.location_tuple()),
                                  Time([start + timedelta(minutes=10)]))[0]
         assert later < alt
+
+
+def test_night_bounds_do_not_depend_on_when_they_are_asked():
+    from pyros.astro.night import next_night
+
+    site = (31.0449, -115.4646, 2792.0)
+    base = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+    nights = {next_night(site, base + timedelta(seconds=617 * k), -12.0) for k in range(12)}
+    assert len(nights) == 1
+    night = nights.pop()
+    assert night.start.microsecond == 0 and night.end.microsecond == 0
+    assert 11.0 < night.duration_s / 3600 < 12.5  # late November at +31°

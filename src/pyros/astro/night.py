@@ -6,9 +6,11 @@ The night is the interval when the Sun is below the configured twilight altitude
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import astropy.units as u
 import numpy as np
@@ -57,17 +59,33 @@ def sun_altitude_deg(site: EarthLocation, times: Time) -> np.ndarray:
 
 def _crossings(site: EarthLocation, t0: datetime, hours: float, twilight_deg: float,
                step_min: float = 5.0) -> list[tuple[datetime, bool]]:
-    """Times the Sun crosses ``twilight_deg`` in [t0, t0+hours]; bool = going down."""
-    n = int(hours * 60 / step_min) + 1
-    grid = Time(t0) + np.arange(n) * step_min * u.min
+    """Times the Sun crosses ``twilight_deg`` in [t0, t0+hours]; bool = going down.
+
+    The search grid is aligned on whole multiples of ``step_min`` since the Unix epoch, so
+    a crossing is always interpolated between the same two grid points and the same night
+    comes out identical (to the second) whatever instant it is computed from.  Linear
+    interpolation over 5 minutes is good to about a second.
+    """
+    step_s = step_min * 60.0
+    first = math.floor(t0.timestamp() / step_s) * step_s
+    n = int(hours * 3600 / step_s) + 2
+    stamps = first + np.arange(n) * step_s
+    grid = Time(stamps, format="unix")
     alt = sun_altitude_deg(site, grid) - twilight_deg
+
     out: list[tuple[datetime, bool]] = []
     for i in np.nonzero(np.sign(alt[:-1]) != np.sign(alt[1:]))[0]:
-        # linear interpolation is good to a few seconds on a 5-minute grid
-        frac = alt[i] / (alt[i] - alt[i + 1])
-        instant = grid[i] + frac * step_min * u.min
-        out.append((instant.to_datetime(timezone=UTC), bool(alt[i] > alt[i + 1])))
+        root = stamps[i] + step_s * alt[i] / (alt[i] - alt[i + 1])
+        instant = datetime.fromtimestamp(round(root), tz=UTC)
+        out.append((instant, bool(alt[i] > alt[i + 1])))
     return out
+
+
+@lru_cache(maxsize=64)
+def _crossings_cached(site: tuple[float, float, float], twilight_deg: float,
+                      hour_ts: float) -> list[tuple[datetime, bool]]:
+    start = datetime.fromtimestamp(hour_ts, tz=UTC) - timedelta(hours=24)
+    return _crossings(location(*site), start, 73.0, twilight_deg)
 
 
 def next_night(site: EarthLocation | tuple[float, float, float], now: datetime,
@@ -78,12 +96,14 @@ def next_night(site: EarthLocation | tuple[float, float, float], now: datetime,
     ``ValueError`` where the Sun never crosses the twilight altitude within two days
     (polar day or night).
     """
-    if isinstance(site, tuple):
-        site = location(*site)
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    start_search = now - timedelta(hours=24)
-    events = _crossings(site, start_search, 72.0, twilight_deg)
+    if isinstance(site, EarthLocation):
+        lon, lat, height = site.to_geodetic()
+        site = (lat.to_value(u.deg), lon.to_value(u.deg), height.to_value(u.m))
+    # the crossings of a whole day around ``now`` are cached: agents ask every second
+    hour = math.floor(now.timestamp() / 3600) * 3600
+    events = _crossings_cached(tuple(float(x) for x in site), float(twilight_deg), hour)
     downs = [t for t, going_down in events if going_down]
     ups = [t for t, going_down in events if not going_down]
     for dusk in downs:
