@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "pyros.routines",
     "pyros.alerts",
     "pyros.scheduler",
+    "pyros.execution",
     "pyros.web",
 ]
 
