@@ -91,7 +91,7 @@ class Agent:
                 )
                 self.run_record.beats += 1
             self._last_beat_wall, self._last_beat_clock = now_wall, now
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - must not propagate
             log.warning("%s agent: heartbeat failed (%s); will retry", self.name, exc)
             close_old_connections()
 
@@ -104,7 +104,7 @@ class Agent:
             AgentRun.objects.filter(pk=self.run_record.pk).update(
                 ended_at=self.clock.now(), exit_reason=reason[:255], info=self.info()
             )
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - must not propagate
             log.warning("%s agent: could not record its end (%s)", self.name, exc)
 
     def run_once(self) -> bool:

@@ -26,6 +26,7 @@ __all__ = [
     "SiteConfig",
     "load_config",
     "parse_config",
+    "with_alpaca_address",
 ]
 
 DEFAULT_CONFIG_PATH = Path(__file__).with_name("default.yaml")
@@ -71,6 +72,13 @@ def parse_config(text: str, source: str = "<config>") -> ObservatoryConfig:
             at = f"{source}:{line}" if line else source
             problems.append(f"{at}: {where}: {err['msg']}")
         raise ConfigError("invalid observatory configuration:\n  " + "\n  ".join(problems)) from exc
+
+
+def with_alpaca_address(cfg: ObservatoryConfig, url: str) -> ObservatoryConfig:
+    """The same observatory with every Alpaca device at ``url`` (tests, simulators)."""
+    devices = [d.model_copy(update={"address": url}) if d.backend.value == "alpaca" else d
+               for d in cfg.devices]
+    return cfg.model_copy(update={"devices": devices})
 
 
 def config_path() -> Path:

@@ -1,15 +1,261 @@
-"""The execution agent.
+"""The execution agent (the majordome): runs the plan on the devices, all night.
 
-Carries out the plan on the devices; sequence execution comes with the Observation Manager
-issue.
-Foundation scope: the supervised process, its loop and heartbeat.
+Each step picks the next thing to do and does it whole:
+
+1. at start, close the runs a previous instance left open and adopt archived frames that
+   have no record (nothing is dropped silently);
+2. nothing while the observatory is not OPERATIONAL (monitoring owns the weather
+   shutdown) or outside the night (minus the execution margin);
+3. an alert sequence ready now goes first; otherwise the current schedule's next entry
+   whose start has come;
+4. while a sequence runs, the guard interrupts it for a mode change or a higher-priority
+   alert: running exposures are aborted, the sequence keeps its frames and goes back to be
+   planned again (it resumes where it stopped), and the alert runs next.
+
+Outcomes: all exposures taken → EXECUTED; some → PARTIAL when its window has passed or
+attempts are exhausted, else back to VALIDATED to finish later; none and a failure →
+retried up to ``max_attempts``, then FAILED with the reason.
 """
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+
 from pyros.agents.base import Agent
+from pyros.config import load_config
+from pyros.execution.archive import adopt_orphans, night_label
+from pyros.execution.models import Frame, SequenceRun
+from pyros.execution.runner import Interrupt, RunResult, SequenceRunner
+from pyros.routines.actions import transition_sequence
+from pyros.routines.lifecycle import Status
+from pyros.routines.models import Sequence
+
+log = logging.getLogger("pyros.execution")
+
+#: Start a planned sequence up to this many clock seconds before its planned start.
+LEAD_S = 60.0
+
+
+def observatory_allows() -> tuple[bool, str]:
+    """Whether monitoring says we may observe now, and why not."""
+    from pyros.monitoring.state import observatory_mode
+
+    info = observatory_mode()
+    if info.safe_to_observe:
+        return True, ""
+    return False, f"observatory {info.mode}: {'; '.join(info.reasons) or 'no reason given'}"
+
+
+def ready_alert_sequences(now: datetime):
+    return (Sequence.objects.filter(request__from_alert=True,
+                                    status__in=(Status.VALIDATED, Status.PLANNED),
+                                    window_start__lte=now, window_end__gt=now)
+            .order_by("-priority", "window_start", "id"))
 
 
 class ExecutionAgent(Agent):
     name = "execution"
     idle_interval_s = 1.0
+    max_attempts = 3
+
+    def __init__(self, clock=None, cfg=None):
+        super().__init__(clock)
+        self.cfg = cfg
+
+    def setup(self) -> None:
+        from pyros.execution.devices import ObservatoryDevices
+        from pyros.scheduler.actions import current_night
+
+        self.cfg = self.cfg or load_config()
+        self.devices = ObservatoryDevices(self.cfg)
+        self.current_night = current_night
+        self.running: Sequence | None = None
+        self.executed = 0
+        self.recover()
+
+    def teardown(self) -> None:
+        self.devices.close()
+
+    # --- start-up recovery --------------------------------------------------------------------
+    def recover(self) -> None:
+        for frame in adopt_orphans():
+            log.warning("execution: recovered frame %s", frame.path)
+        for run in SequenceRun.objects.filter(outcome=SequenceRun.Outcome.RUNNING):
+            run.outcome = SequenceRun.Outcome.INTERRUPTED
+            run.ended_at = self.clock.now()
+            run.reason = "the execution agent stopped during the run"
+            run.frames_taken = run.frames.count()
+            run.save()
+            seq = run.sequence
+            if seq.status == Status.EXECUTING:
+                reason = "interrupted by an agent restart"
+                self._close(seq, run, RunResult(interrupt=Interrupt(reason)))
+                SequenceRun.objects.filter(pk=run.pk).update(
+                    outcome=SequenceRun.Outcome.INTERRUPTED, reason=reason)
+
+    # --- choosing what to do ---------
+    def next_sequence(self, now: datetime) -> Sequence | None:
+        alert = ready_alert_sequences(now).first()
+        if alert is not None:
+            return alert
+        from pyros.scheduler.models import ScheduleEntry
+
+        schedule_entries = (ScheduleEntry.objects
+                            .filter(schedule=self._current_schedule_id(now),
+                                    sequence__status=Status.PLANNED,
+                                    start__lte=now + timedelta(seconds=LEAD_S))
+                            .filter(Q(end__gt=now))
+                            .select_related("sequence").order_by("start"))
+        entry = schedule_entries.first()
+        return entry.sequence if entry else None
+
+    def _current_schedule_id(self, now: datetime) -> int | None:
+        from pyros.scheduler.models import Schedule
+
+        night = self.current_night(now, self.cfg)
+        sched = Schedule.objects.filter(night_start=night.start).first()
+        return sched.pk if sched else None
+
+    # --- the guard while running ---------
+    def make_guard(self, seq: Sequence):
+        """Interrupt for a mode change, for our own stop, or for an alert that outranks
+        the running work (COLIBRI's rule: an alert interrupts unless the running work has
+        strictly better priority; between two alerts only a strictly better one does)."""
+        def guard() -> None:
+            ok, why = observatory_allows()
+            if not ok:
+                raise Interrupt(why)
+            if self.stopping.is_set():
+                raise Interrupt("the execution agent is stopping")
+            now = self.clock.now()
+            rivals = ready_alert_sequences(now).exclude(pk=seq.pk)
+            if seq.request.from_alert:
+                rivals = rivals.filter(priority__gt=seq.priority)
+            else:
+                rivals = rivals.filter(priority__gte=seq.priority)
+            better = rivals.first()
+            if better is not None:
+                self._record_alert_stage(better, "abort sent", now)
+                raise Interrupt(f"preempted by alert sequence {better.pk}", preempted=True)
+        return guard
+
+    # --- a step ---------
+    def step(self) -> bool:
+        now = self.clock.now()
+        night = self.current_night(now, self.cfg)
+        if not night.contains(now, self.cfg.site.execution_margin_s):
+            return False
+        ok, _why = observatory_allows()
+        if not ok:
+            return False
+        seq = self.next_sequence(now)
+        if seq is None:
+            return False
+        self.execute(seq, night_label(night.start, self.cfg.site.longitude_deg))
+        return True
+
+    def execute(self, seq: Sequence, label: str) -> SequenceRun:
+        if seq.status == Status.VALIDATED:
+            transition_sequence(seq, Status.PLANNED, "taken by the execution agent")
+        transition_sequence(seq, Status.EXECUTING, "execution started")
+        attempt = seq.runs.count() + 1
+        run = SequenceRun.objects.create(sequence=seq, attempt=attempt,
+                                         started_at=self.clock.now())
+        log.info("executing sequence %s (%s), attempt %d", seq.pk, seq.name, attempt)
+        runner = SequenceRunner(
+            self.devices, self.cfg, guard=self.make_guard(seq), beat=self.beat,
+            clock=self.clock, night_label=label, on_frame=self._frame_archived,
+            on_event=lambda stage, at: self._record_alert_stage(seq, stage, at),
+        )
+        self.running = seq
+        try:
+            result = runner.run(seq, run)
+        finally:
+            self.running = None
+        self._close(seq, run, result)
+        return run
+
+    def _frame_archived(self, frame: Frame) -> None:
+        try:
+            from pyros.pipeline.api import on_frame_archived
+        except ImportError:
+            return
+        try:
+            on_frame_archived(frame.pk)
+        except Exception as exc:  # noqa: BLE001 - a broker outage must not stop observing
+            log.error("could not queue the reduction of frame %s: %s", frame.pk, exc)
+
+    def _record_alert_stage(self, seq: Sequence, stage: str, at: datetime) -> None:
+        if not seq.request.from_alert:
+            return
+        try:
+            from pyros.alerts.actions import record_latency_for_sequence
+        except ImportError:
+            return
+        try:
+            record_latency_for_sequence(seq, stage, at)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("could not record alert latency %s: %s", stage, exc)
+
+    # --- closing a run ---------
+    def _close(self, seq: Sequence, run: SequenceRun, result: RunResult) -> None:
+        from pyros.scheduler.actions import request_replan
+
+        now = self.clock.now()
+        taken = Frame.objects.filter(sequence=seq, kind="light", complete=True).count()
+        expected = max(result.expected, run.frames_expected,
+                       sum(p.count for a in seq.albums.all() for p in a.plans.all()
+                           if a.channel not in result.skipped_channels))
+        run.frames_taken = run.frames.count()
+        run.frames_expected = expected
+        run.ended_at = now
+        run.skipped_channels = result.skipped_channels
+        run.executed_s = (now - run.started_at).total_seconds()
+        window_open = seq.window_end > now
+        if result.interrupt is not None:
+            run.outcome = SequenceRun.Outcome.ABORTED
+            run.reason = result.interrupt.reason
+            final = None if window_open else (Status.PARTIAL if taken else Status.FAILED)
+        elif result.error:
+            run.outcome = SequenceRun.Outcome.FAILED
+            run.reason = result.error[:255]
+            exhausted = run.attempt >= self.max_attempts or not window_open
+            final = (Status.PARTIAL if taken else Status.FAILED) if exhausted else None
+        elif taken >= expected:
+            run.outcome = SequenceRun.Outcome.EXECUTED
+            final = Status.EXECUTED
+        else:
+            run.outcome = SequenceRun.Outcome.PARTIAL
+            run.reason = "fewer exposures than planned"
+            final = Status.PARTIAL if not window_open else None
+        run.save()
+        reason = run.reason or "all exposures taken"
+        if final is None:
+            transition_sequence(seq, Status.VALIDATED, f"to finish later: {reason}")
+        else:
+            transition_sequence(seq, final, reason)
+            self._account(seq, run, final)
+            self.executed += 1
+        request_replan(f"sequence {seq.pk} {run.outcome}", source="execution")
+        log.info("sequence %s: run %s, %d/%d frames (%s)", seq.pk, run.outcome, taken,
+                 expected, reason)
+
+    def _account(self, seq: Sequence, run: SequenceRun, final: Status) -> None:
+        """Debit executed time (refund what a failure did not use) through the ledger."""
+        try:
+            from pyros.routines.actions import record_execution
+        except ImportError:
+            return
+        used = sum(r.executed_s for r in seq.runs.all())
+        try:
+            record_execution(seq, used, final.value)
+        except Exception as exc:  # noqa: BLE001 - accounting must not stop the night
+            log.error("quota accounting of sequence %s failed: %s", seq.pk, exc)
+
+    def info(self) -> dict[str, object]:
+        running = getattr(self, "running", None)
+        return {**super().info(), "running": running.pk if running else None,
+                "executed": getattr(self, "executed", 0)}

@@ -90,7 +90,7 @@ class Supervisor:
             child.run_id = AgentRun.objects.create(
                 name=child.spec.run_name, host=socket.gethostname(), pid=child.proc.pid
             ).pk
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - must not propagate
             log.warning("could not record the start of %s: %s", child.spec.name, exc)
 
     def _record_end(self, child: Child, pid: int, reason: str) -> None:
@@ -102,7 +102,7 @@ class Supervisor:
             AgentRun.objects.filter(
                 name=child.spec.run_name, pid=pid, host=socket.gethostname(), ended_at=None
             ).update(ended_at=get_clock().now(), exit_reason=reason[:255])
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - must not propagate
             log.warning("could not record the end of %s: %s", child.spec.name, exc)
 
     def _beat_children(self) -> None:
@@ -115,7 +115,7 @@ class Supervisor:
             from pyros.system.models import AgentRun
 
             AgentRun.objects.filter(pk__in=ids).update(last_beat_at=get_clock().now())
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - must not propagate
             log.warning("heartbeat of supervised processes failed: %s", exc)
 
     # --- process control ------------------------------------------------------------------------

@@ -32,7 +32,7 @@ class DatabaseLogHandler(logging.Handler):
                 process=os.environ.get("PYROS_PROCESS_NAME", "")[:64],
                 message=self.format(record) if self.formatter else record.getMessage(),
             )
-        except Exception:
+        except Exception:  # noqa: BLE001 - must not propagate
             pass
         finally:
             _guard.busy = False

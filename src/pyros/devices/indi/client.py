@@ -106,7 +106,7 @@ class IndiConnection:
         asyncio.set_event_loop(self._loop)
         try:
             self._loop.run_until_complete(self._client.asyncrun())
-        except Exception:
+        except Exception:  # noqa: BLE001 - must not propagate
             pass
         finally:
             self._loop.close()
