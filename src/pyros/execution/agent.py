@@ -26,9 +26,10 @@ from django.db.models import Q
 
 from pyros.agents.base import Agent
 from pyros.config import load_config
+from pyros.devices import DeviceError
 from pyros.execution.archive import adopt_orphans, night_label
-from pyros.execution.models import Frame, SequenceRun
-from pyros.execution.runner import Interrupt, RunResult, SequenceRunner
+from pyros.execution.models import FocusRun, Frame, SequenceRun
+from pyros.execution.runner import Interrupt, RunResult, SequenceFailed, SequenceRunner
 from pyros.routines.actions import transition_sequence
 from pyros.routines.lifecycle import Status
 from pyros.routines.models import Sequence
@@ -146,6 +147,10 @@ class ExecutionAgent(Agent):
     def step(self) -> bool:
         now = self.clock.now()
         night = self.current_night(now, self.cfg)
+        label = self.calibration_label(now, night)
+        if label is not None:
+            self.calibrate(now, label)
+            return True
         if not night.contains(now, self.cfg.site.execution_margin_s):
             return False
         ok, _why = observatory_allows()
@@ -154,8 +159,117 @@ class ExecutionAgent(Agent):
         seq = self.next_sequence(now)
         if seq is None:
             return False
-        self.execute(seq, night_label(night.start, self.cfg.site.longitude_deg))
+        label = night_label(night.start, self.cfg.site.longitude_deg)
+        if self.focus_due(night):
+            self.focus_on(seq, label)
+        self.execute(seq, label)
         return True
+
+    # --- calibrations and focus ------------------------------------------------------------
+    #: Calibrations are taken in the last minutes before the night, else the first after it.
+    calibration_window_s = 45 * 60.0
+    #: Re-focus when the focuser temperature moved by more than this (°C).
+    refocus_delta_c = 2.0
+
+    def calibration_label(self, now: datetime, night) -> str | None:
+        """The night whose calibrations are due now (label), or None.
+
+        Due in the window before a night starts, else in the window after the previous
+        night ended; only once (bias frames of that night exist) and only if no admin
+        pause or missing blocking device forbids it.
+        """
+        window = timedelta(seconds=self.calibration_window_s)
+        if night.start - window <= now < night.start:
+            target = night
+        else:
+            # the middle of the previous night, whatever the season
+            middle = night.start - timedelta(hours=24) + timedelta(seconds=night.duration_s / 2)
+            previous = self.current_night(middle, self.cfg)
+            if not previous.end <= now < previous.end + window:
+                return None
+            target = previous
+        label = night_label(target.start, self.cfg.site.longitude_deg)
+        if Frame.objects.filter(night=label, kind="bias").exists():
+            return None
+        from pyros.monitoring.state import observatory_mode
+
+        info = observatory_mode()
+        blocking_missing = [n for n in info.unavailable_devices
+                            if n in {d.name for d in self.cfg.devices if d.blocking}]
+        if info.admin_paused or blocking_missing:
+            return None
+        return label
+
+    def calibrate(self, now: datetime, label: str) -> None:
+        from astropy.time import Time
+
+        from pyros.astro.night import location, sun_altitude_deg
+        from pyros.execution.calibrate import Calibrator
+        from pyros.monitoring.state import observatory_mode
+
+        sun = float(sun_altitude_deg(location(*self.cfg.site.location_tuple()),
+                                     Time([now]))[0])
+        safe = observatory_mode().sky_safe
+        calibrator = Calibrator(self.devices, self.cfg, self.clock, night_label=label)
+        taken = calibrator.run(sun, safe)
+        try:
+            from pyros.pipeline.api import on_calibrations_done
+        except ImportError:
+            return
+        for channel in taken:
+            try:
+                on_calibrations_done(label, channel)
+            except Exception as exc:  # noqa: BLE001 - a broker outage must not stop the night
+                log.error("could not queue the masters of %s/%s: %s", label, channel, exc)
+
+    def focus_channel(self):
+        return next(iter(self.devices.channels.values()))
+
+    def focus_due(self, night) -> bool:
+        if self.devices.focuser is None:
+            return False
+        ch = self.focus_channel()
+        tonight = FocusRun.objects.filter(channel=ch.name, at__gte=night.start)
+        last_ok = tonight.filter(ok=True).first()
+        if last_ok is None:
+            return tonight.count() < 3  # a failing focus is not retried all night
+        try:
+            temp = self.devices.focuser.temperature_c()
+        except DeviceError:
+            return False
+        return (temp is not None and last_ok.temperature_c is not None
+                and abs(temp - last_ok.temperature_c) > self.refocus_delta_c)
+
+    def focus_on(self, seq: Sequence, label: str) -> None:
+        """Point at the next target and focus there (its stars serve the V-curve)."""
+        from pyros.execution.calibrate import Calibrator
+
+        ch = self.focus_channel()
+        album = seq.albums.filter(channel=ch.name).first()
+        plan = album.plans.first() if album else None
+        flt = plan.filter_name if plan else self.cfg.channel(ch.name).filters[0]
+        runner = SequenceRunner(self.devices, self.cfg, guard=self.make_guard(seq),
+                                beat=self.beat, clock=self.clock, night_label=label)
+        try:
+            runner.point(seq, RunResult())
+            Calibrator(self.devices, self.cfg, self.clock, guard=runner.guard,
+                       night_label=label).autofocus(ch, flt)
+        except (Interrupt, DeviceError, SequenceFailed) as exc:
+            log.warning("autofocus before sequence %s skipped: %s", seq.pk, exc)
+
+    def set_focus_for(self, channel: str, filter_name: str) -> None:
+        """Per-filter focus offsets between focus runs (focus channel only)."""
+        from pyros.execution.calibrate import focus_position_for
+
+        ch = self.focus_channel()
+        if channel != ch.name or self.devices.focuser is None:
+            return
+        last = FocusRun.objects.filter(channel=ch.name, ok=True).first()
+        target = focus_position_for(self.cfg.channel(ch.name), last, filter_name)
+        if target is None:
+            return
+        if abs(self.devices.focuser.position() - target) > 2:
+            self.devices.focuser.move_to(target, wait=True)
 
     def execute(self, seq: Sequence, label: str) -> SequenceRun:
         if seq.status == Status.VALIDATED:
@@ -169,6 +283,7 @@ class ExecutionAgent(Agent):
             self.devices, self.cfg, guard=self.make_guard(seq), beat=self.beat,
             clock=self.clock, night_label=label, on_frame=self._frame_archived,
             on_event=lambda stage, at: self._record_alert_stage(seq, stage, at),
+            before_filter=self.set_focus_for,
         )
         self.running = seq
         try:

@@ -91,7 +91,8 @@ class SequenceRunner:
                  guard: Callable[[], None], beat: Callable[[], None] = lambda: None,
                  clock: Clock | None = None, night_label: str = "",
                  on_frame: Callable[[Frame], None] = lambda f: None,
-                 on_event: Callable[[str, datetime], None] = lambda s, t: None):
+                 on_event: Callable[[str, datetime], None] = lambda s, t: None,
+                 before_filter: Callable[[str, str], None] = lambda c, f: None):
         self.devices = devices
         self.cfg = cfg
         self.guard = guard
@@ -100,6 +101,7 @@ class SequenceRunner:
         self.night_label = night_label
         self.on_frame = on_frame
         self.on_event = on_event
+        self.before_filter = before_filter
         self.abort = threading.Event()
 
     # --- waiting while watching the guard ---------
@@ -208,6 +210,7 @@ class SequenceRunner:
             for w in works:
                 if ch.filterwheel is not None:
                     ch.filterwheel.set_filter(w.plan.filter_name, wait=True)
+                self.before_filter(ch.name, w.plan.filter_name)
                 for _ in range(w.remaining):
                     if self.abort.is_set():
                         return
