@@ -40,6 +40,12 @@ def test_sequence_is_executed_and_every_frame_archived(agent, make_sequence, sim
         ra, dec = w.wcs_pix2world([[256.5, 256.5]], 1)[0]
         assert abs(ra - 83.82) < 0.01 and abs(dec + 5.39) < 0.01
         assert data.std() > 0  # a real rendered frame, not a blank
+    # the telescope time is debited from the programme's quota through the ledger
+    from pyros.accounts.ledger import quota_balance
+
+    quota = seq.request.programme.quotas.get()
+    balance = quota_balance(seq.request.programme, quota.period)
+    assert balance.debited_s == seq.executed_s == run.executed_s > 0
 
 
 def test_lost_nir_camera_does_not_stop_vis(agent, make_sequence, sims):

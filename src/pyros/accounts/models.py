@@ -23,7 +23,17 @@ class Profile(models.Model):
     #: Registration awaits validation by an admin (or the programme committee).
     validated = models.BooleanField(default=False)
     validated_at = models.DateTimeField(null=True, blank=True)
+    validated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
     first_visit_done = models.BooleanField(default=False)
+
+    class Meta:
+        # Capabilities that are not "change model X": granted to groups by roles.py.
+        permissions = [
+            ("view_all", "See every programme's requests, data and quotas"),
+            ("operate_devices", "Operate the devices manually"),
+            ("validate_user", "Validate registrations (admin or programme committee)"),
+        ]
 
     def __str__(self) -> str:
         return f"profile of {self.user}"
@@ -96,6 +106,26 @@ class Quota(models.Model):
         return self.allocated_s - self.used_s()
 
 
+class MemberQuota(models.Model):
+    """A member's share of a programme's quota for a period (seconds).
+
+    Optional: a member without a share may use whatever the programme has left.
+    """
+
+    quota = models.ForeignKey(Quota, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="quota_shares")
+    allocated_s = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["quota", "user"], name="one_share_per_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.quota}: {self.allocated_s} s"
+
+
 class QuotaEntry(models.Model):
     """One movement of quota: a reservation, a debit of executed time, or a refund."""
 
@@ -113,6 +143,9 @@ class QuotaEntry(models.Model):
     reason = models.CharField(max_length=255, blank=True)
     sequence = models.ForeignKey("routines.Sequence", null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="quota_entries")
+    #: The member whose share this movement counts against (the request's owner).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="quota_entries")
 
     class Meta:
         ordering = ["at", "id"]

@@ -31,7 +31,7 @@ from pyros.execution.archive import adopt_orphans, night_label
 from pyros.execution.models import FocusRun, Frame, SequenceRun
 from pyros.execution.runner import Interrupt, RunResult, SequenceFailed, SequenceRunner
 from pyros.routines.actions import transition_sequence
-from pyros.routines.lifecycle import Status
+from pyros.routines.lifecycle import FINAL, Status
 from pyros.routines.models import Sequence
 
 log = logging.getLogger("pyros.execution")
@@ -125,10 +125,19 @@ class ExecutionAgent(Agent):
         """Interrupt for a mode change, for our own stop, or for an alert that outranks
         the running work (COLIBRI's rule: an alert interrupts unless the running work has
         strictly better priority; between two alerts only a strictly better one does)."""
+        alert = self._alert_of(seq)
+
         def guard() -> None:
             ok, why = observatory_allows()
             if not ok:
                 raise Interrupt(why)
+            current = Sequence.objects.filter(pk=seq.pk).values_list("status", flat=True).first()
+            if current != Status.EXECUTING:
+                raise Interrupt(f"sequence {seq.pk} became {current} while executing")
+            if alert is not None:
+                alert.refresh_from_db(fields=["status"])
+                if alert.status == "retracted":
+                    raise Interrupt(f"alert {alert.pk} was retracted")
             if self.stopping.is_set():
                 raise Interrupt("the execution agent is stopping")
             now = self.clock.now()
@@ -303,17 +312,30 @@ class ExecutionAgent(Agent):
         except Exception as exc:  # noqa: BLE001 - a broker outage must not stop observing
             log.error("could not queue the reduction of frame %s: %s", frame.pk, exc)
 
-    def _record_alert_stage(self, seq: Sequence, stage: str, at: datetime) -> None:
+    #: Our stage names → the alert latency chain's.
+    ALERT_STAGES = {"abort sent": "abort_sent", "slew commanded": "slew_commanded",
+                    "on target": "on_target", "first exposure started": "first_exposure"}
+
+    @staticmethod
+    def _alert_of(seq: Sequence):
         if not seq.request.from_alert:
+            return None
+        from pyros.alerts.models import Alert
+
+        return Alert.objects.filter(request_id=seq.request_id).first()
+
+    def _record_alert_stage(self, seq: Sequence, stage: str, at: datetime) -> None:
+        alert = self._alert_of(seq)
+        if alert is None:
             return
+        from pyros.alerts.actions import record_latency, set_alert_status
+
         try:
-            from pyros.alerts.actions import record_latency_for_sequence
-        except ImportError:
-            return
-        try:
-            record_latency_for_sequence(seq, stage, at)
-        except Exception as exc:  # noqa: BLE001
-            log.warning("could not record alert latency %s: %s", stage, exc)
+            record_latency(alert, self.ALERT_STAGES[stage], at)
+            if stage == "first exposure started" and alert.status != "observing":
+                set_alert_status(alert, "observing", f"sequence {seq.pk} started")
+        except Exception as exc:  # noqa: BLE001 - bookkeeping must not stop an alert
+            log.warning("could not record alert stage %s: %s", stage, exc)
 
     # --- closing a run ---------
     def _close(self, seq: Sequence, run: SequenceRun, result: RunResult) -> None:
@@ -348,27 +370,66 @@ class ExecutionAgent(Agent):
             final = Status.PARTIAL if not window_open else None
         run.save()
         reason = run.reason or "all exposures taken"
+        seq.refresh_from_db(fields=["status", "status_reason"])
+        if seq.status in FINAL:  # cancelled by its owner while running: report the time
+            self._account(seq, run, Status.PARTIAL if taken else Status.FAILED, reason)
+            request_replan(f"sequence {seq.pk} {run.outcome}", source="execution")
+            return
         if final is None:
             transition_sequence(seq, Status.VALIDATED, f"to finish later: {reason}")
         else:
-            transition_sequence(seq, final, reason)
-            self._account(seq, run, final)
+            self._account(seq, run, final, reason)
             self.executed += 1
+        self._after_sequence(seq, run, final)
         request_replan(f"sequence {seq.pk} {run.outcome}", source="execution")
         log.info("sequence %s: run %s, %d/%d frames (%s)", seq.pk, run.outcome, taken,
                  expected, reason)
 
-    def _account(self, seq: Sequence, run: SequenceRun, final: Status) -> None:
-        """Debit executed time (refund what a failure did not use) through the ledger."""
+    def _after_sequence(self, seq: Sequence, run: SequenceRun, final: Status | None) -> None:
+        """Tell the people, the alert and the pipeline what the run gave."""
+        if final in (Status.FAILED, Status.PARTIAL) or run.outcome == "failed":
+            try:
+                from pyros.alerts.notify import notify
+
+                notify("sequence_failed", f"sequence {seq.pk} {run.outcome}",
+                       f"{seq.name} ({seq.target_name}): {run.reason}")
+            except Exception as exc:  # noqa: BLE001 - notification is best effort
+                log.warning("notification failed: %s", exc)
+        alert = self._alert_of(seq)
+        if alert is None or final is None:
+            return
         try:
-            from pyros.routines.actions import record_execution
+            from pyros.alerts.actions import set_alert_status
+
+            pending = alert.request.sequences.exclude(
+                status__in=[s.value for s in FINAL]).exists()
+            if not pending and alert.status == "observing":
+                set_alert_status(alert, "done", f"sequence {seq.pk} {final.value}")
+        except Exception as exc:  # noqa: BLE001
+            log.warning("could not update alert %s: %s", alert.pk, exc)
+        try:
+            from pyros.pipeline.api import on_burst_epoch
         except ImportError:
             return
+        try:
+            on_burst_epoch(seq.pk)
+        except Exception as exc:  # noqa: BLE001 - a broker outage must not stop the night
+            log.error("could not queue the burst analysis of sequence %s: %s", seq.pk, exc)
+
+    def _account(self, seq: Sequence, run: SequenceRun, final: Status, reason: str) -> None:
+        """End the sequence through the ledger: the final status, executed time debited
+        (refunded on failure; a cancelled sequence keeps its status and gets it back)."""
+        from pyros.routines.actions import record_execution
+
         used = sum(r.executed_s for r in seq.runs.all())
         try:
-            record_execution(seq, used, final.value)
-        except Exception as exc:  # noqa: BLE001 - accounting must not stop the night
-            log.error("quota accounting of sequence %s failed: %s", seq.pk, exc)
+            record_execution(seq, used, final.value, reason)
+        except Exception:
+            # never leave it EXECUTING: the status change at least, then say why loudly
+            log.exception("quota accounting of sequence %s failed", seq.pk)
+            seq.refresh_from_db(fields=["status"])
+            if seq.status == Status.EXECUTING:
+                transition_sequence(seq, final, reason)
 
     def info(self) -> dict[str, object]:
         running = getattr(self, "running", None)

@@ -43,10 +43,21 @@ class Sequence(models.Model):
     max_airmass = models.FloatField(default=2.0, validators=[MinValueValidator(1.0)])
     min_moon_separation_deg = models.FloatField(default=30.0)
     max_seeing_arcsec = models.FloatField(null=True, blank=True)
+    #: Brightest Moon allowed, as the illuminated fraction (0 new … 1 full); None = any.
+    max_moon_illumination = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)])
     priority = models.PositiveSmallIntegerField(default=5)
+    #: Not observed by the end of its window: move it to the following night (see
+    #: actions.expire_sequences) instead of expiring, at most MAX_POSTPONEMENTS times.
     allow_postpone = models.BooleanField(default=False)
+    postponed_count = models.PositiveSmallIntegerField(default=0)
+    #: The sequence this one repeats ("repeat over N days" makes day-shifted copies).
+    repeat_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="repeats")
     #: Computed from the plans plus overheads when submitted.
     duration_s = models.FloatField(default=0.0)
+    #: Open-shutter plus overhead time actually used, reported by the execution agent.
+    executed_s = models.FloatField(default=0.0)
     status = models.CharField(max_length=12, choices=[(s.value, s.value) for s in Status],
                               default=Status.DRAFT.value, db_index=True)
     status_reason = models.CharField(max_length=255, blank=True)

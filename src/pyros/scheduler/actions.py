@@ -210,15 +210,6 @@ def consume_replan_requests() -> list[ReplanRequest]:
     return pending
 
 
-def expire_sequences(at: datetime) -> int:
-    """Sequences whose window has passed without execution become EXPIRED."""
-    expired = 0
-    for seq in Sequence.objects.filter(status__in=CANDIDATE_STATUSES, window_end__lte=at):
-        transition_sequence(seq, Status.EXPIRED, "window ended before execution")
-        expired += 1
-    return expired
-
-
 def close_night(night: Night) -> Schedule | None:
     """Mark the last schedule of a finished night as its end-of-night plan."""
     last = Schedule.objects.filter(night_start=night.start).first()

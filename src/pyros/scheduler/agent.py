@@ -13,6 +13,7 @@ import logging
 
 from pyros.agents.base import Agent
 from pyros.astro.night import Night
+from pyros.routines.actions import expire_sequences
 from pyros.scheduler import actions
 
 log = logging.getLogger("pyros.scheduler")
@@ -40,8 +41,10 @@ class SchedulerAgent(Agent):
                 actions.close_night(self.night)
             self.night = night
             actions.request_replan(f"night of {night.start:%Y-%m-%d}", source="scheduler")
-        if actions.expire_sequences(now):
-            actions.request_replan("sequences expired", source="scheduler")
+        counts = expire_sequences(now)  # postpones or expires; requests its own re-plan
+        if counts["expired"]:
+            actions.request_replan(f"{counts['expired']} sequence(s) expired",
+                                   source="scheduler")
         pending = actions.consume_replan_requests()
         due = (self.last_plan_at is None
                or (now - self.last_plan_at).total_seconds() >= self.periodic_s)
