@@ -19,7 +19,10 @@ FORBIDDEN_TIME = re.compile(
 
 #: Pure packages: algorithms that must run (and be benchmarked) without Django.
 PURE = ["pyros.clock", "pyros.config", "pyros.astro.night", "pyros.planning",
-        "pyros.notices", "pyros.skymodel", "pyros.etc", "pyros.routines.lifecycle"]
+        "pyros.notices", "pyros.skymodel", "pyros.etc", "pyros.routines.lifecycle",
+        "pyros.routines.coords", "pyros.routines.duration", "pyros.routines.spec",
+        "pyros.routines.exchange", "pyros.routines.visibility", "pyros.execution.fits",
+        "pyros.execution.focus", "pyros.execution.calibration", "pyros.exchange"]
 
 
 def test_nothing_but_the_clock_reads_the_system_time():
