@@ -59,7 +59,9 @@ INSTALLED_APPS = [
     "pyros.routines",
     "pyros.alerts",
     "pyros.scheduler",
+    "pyros.monitoring",
     "pyros.execution",
+    "pyros.pipeline",
     "pyros.web",
 ]
 

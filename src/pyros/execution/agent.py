@@ -280,10 +280,18 @@ class ExecutionAgent(Agent):
         if abs(self.devices.focuser.position() - target) > 2:
             self.devices.focuser.move_to(target, wait=True)
 
-    def execute(self, seq: Sequence, label: str) -> SequenceRun:
-        if seq.status == Status.VALIDATED:
-            transition_sequence(seq, Status.PLANNED, "taken by the execution agent")
-        transition_sequence(seq, Status.EXECUTING, "execution started")
+    def execute(self, seq: Sequence, label: str) -> SequenceRun | None:
+        """Run ``seq`` now; None if it changed meanwhile (another agent moved it)."""
+        from pyros.routines.lifecycle import TransitionError
+
+        seq.refresh_from_db()
+        try:
+            if seq.status == Status.VALIDATED:
+                transition_sequence(seq, Status.PLANNED, "taken by the execution agent")
+            transition_sequence(seq, Status.EXECUTING, "execution started")
+        except TransitionError as exc:  # e.g. cancelled or re-planned a moment ago
+            log.info("sequence %s not started: %s", seq.pk, exc)
+            return None
         attempt = seq.runs.count() + 1
         run = SequenceRun.objects.create(sequence=seq, attempt=attempt,
                                          started_at=self.clock.now())
@@ -350,6 +358,7 @@ class ExecutionAgent(Agent):
         run.frames_expected = expected
         run.ended_at = now
         run.skipped_channels = result.skipped_channels
+        run.on_target_at = result.on_target_at
         run.executed_s = (now - run.started_at).total_seconds()
         window_open = seq.window_end > now
         if result.interrupt is not None:

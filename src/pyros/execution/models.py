@@ -35,6 +35,8 @@ class SequenceRun(models.Model):
     frames_taken = models.PositiveIntegerField(default=0)
     #: Seconds of telescope time used (debited from the programme's quota).
     executed_s = models.FloatField(default=0.0)
+    #: Mount and dome on target (the slew took ``on_target_at - started_at``).
+    on_target_at = models.DateTimeField(null=True, blank=True)
     #: Channels skipped because their (non-blocking) camera was unavailable.
     skipped_channels = models.JSONField(default=list, blank=True)
 

@@ -12,7 +12,7 @@ from alpaca.switch import Switch as AlpycaSwitch
 
 from pyros.clock import get_clock
 from pyros.devices.alpaca.base import AlpacaDevice
-from pyros.devices.errors import DeviceRejected, NotSupported
+from pyros.devices.errors import DeviceRejected, DeviceUnavailable, NotSupported
 from pyros.devices.interfaces import SafetyMonitor, Switch, Weather
 from pyros.devices.models import WEATHER_SENSORS, SwitchInfo, WeatherSnapshot
 
@@ -28,14 +28,58 @@ class AlpacaWeather(AlpacaDevice, Weather):
     def __init__(self, config):  # type: ignore[no-untyped-def]
         super().__init__(config)
         self._absent: set[str] = set()
+        self._devicestate: bool | None = None  # unknown until tried
 
     def _on_connected(self) -> None:
         self._absent = set()
+        self._devicestate = None
+
+    def _from_devicestate(self) -> dict[str, float | None] | None:
+        """All sensors in one request (ASCOM Platform 7 ``DeviceState``), or None when the
+        device does not offer it.  One call instead of one per sensor matters: monitoring
+        reads the weather every second, and faster still on a simulated clock."""
+        if self._devicestate is False:
+            return None
+        try:
+            if self._devicestate is None:
+                # probe outside the reconnect policy: a pre-Platform-7 device answers
+                # HTTP 400, which must not count as the device being down
+                self.connect()
+                items = self._transport.get("devicestate")
+            else:
+                items = self._transport_call(lambda t: t.get("devicestate"))
+        except (NotSupported, DeviceRejected):
+            self._devicestate = False
+            return None
+        except DeviceUnavailable:
+            if self._devicestate is None:
+                self._devicestate = False
+                return None
+            raise
+        try:
+            by_name = {str(i["Name"]).lower(): i.get("Value") for i in items}
+        except (TypeError, KeyError, AttributeError):
+            self._devicestate = False
+            return None
+        self._devicestate = True
+        return {sensor: by_name.get(sensor) for sensor in WEATHER_SENSORS}
 
     def snapshot(self) -> WeatherSnapshot:
         read_at = get_clock().now()
         values: dict[str, float | None] = {}
         invalid: set[str] = set()
+        state = self._from_devicestate()
+        if state is not None:
+            for sensor, raw in state.items():
+                try:
+                    values[sensor] = WeatherSnapshot.clean(raw)
+                except (TypeError, ValueError):
+                    values[sensor] = None
+                if raw is None:
+                    self._absent.add(sensor)
+                elif values[sensor] is None:
+                    invalid.add(sensor)
+            return self._finish(read_at, values, invalid)
         for sensor in WEATHER_SENSORS:
             if sensor in self._absent:
                 values[sensor] = None
@@ -55,6 +99,10 @@ class AlpacaWeather(AlpacaDevice, Weather):
             if value is None:
                 invalid.add(sensor)
             values[sensor] = value
+        return self._finish(read_at, values, invalid)
+
+    def _finish(self, read_at, values: dict[str, float | None],  # type: ignore[no-untyped-def]
+                invalid: set[str]) -> WeatherSnapshot:
         try:
             age_s = float(self._transport_call(
                 lambda t: t.get("timesincelastupdate", SensorName="")))
