@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "pyros.planning.cli",        # schedule solve
     "pyros.notices.cli",         # alerts parse / inject
     "pyros.etc.cli",             # etc (exposure time calculator)
+    "pyros.night.cli",           # night (a whole simulated night and its report)
     "pyros.bench",               # bench NAME
 )
 

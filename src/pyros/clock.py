@@ -26,6 +26,7 @@ __all__ = [
     "ManualClock",
     "RealClock",
     "SimClock",
+    "epoch_in",
     "get_clock",
     "monotonic",
     "parse_utc",
@@ -45,6 +46,12 @@ def parse_utc(text: str) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(UTC)
+
+
+def epoch_in(wall_seconds: float) -> float:
+    """The Unix time ``wall_seconds`` from now: the epoch of a simulated night that starts
+    once every process is up (``SimClock(start, speed, epoch_in(30))``)."""
+    return time.time() + wall_seconds
 
 
 def monotonic() -> float:

@@ -22,7 +22,9 @@ PURE = ["pyros.clock", "pyros.config", "pyros.astro.night", "pyros.planning",
         "pyros.notices", "pyros.skymodel", "pyros.etc", "pyros.routines.lifecycle",
         "pyros.routines.coords", "pyros.routines.duration", "pyros.routines.spec",
         "pyros.routines.exchange", "pyros.routines.visibility", "pyros.execution.fits",
-        "pyros.execution.focus", "pyros.execution.calibration", "pyros.exchange"]
+        "pyros.execution.focus", "pyros.execution.calibration", "pyros.exchange",
+        "pyros.pipeline.core", "pyros.night.scenario", "pyros.monitoring.safety",
+        "pyros.monitoring.mode"]
 
 
 def test_nothing_but_the_clock_reads_the_system_time():

@@ -121,7 +121,7 @@ class ExecutionAgent(Agent):
         return sched.pk if sched else None
 
     # --- the guard while running ---------
-    def make_guard(self, seq: Sequence):
+    def make_guard(self, seq: Sequence, running: bool = True):
         """Interrupt for a mode change, for our own stop, or for an alert that outranks
         the running work (COLIBRI's rule: an alert interrupts unless the running work has
         strictly better priority; between two alerts only a strictly better one does)."""
@@ -132,7 +132,7 @@ class ExecutionAgent(Agent):
             if not ok:
                 raise Interrupt(why)
             current = Sequence.objects.filter(pk=seq.pk).values_list("status", flat=True).first()
-            if current != Status.EXECUTING:
+            if running and current != Status.EXECUTING:
                 raise Interrupt(f"sequence {seq.pk} became {current} while executing")
             if alert is not None:
                 alert.refresh_from_db(fields=["status"])
@@ -257,8 +257,9 @@ class ExecutionAgent(Agent):
         album = seq.albums.filter(channel=ch.name).first()
         plan = album.plans.first() if album else None
         flt = plan.filter_name if plan else self.cfg.channel(ch.name).filters[0]
-        runner = SequenceRunner(self.devices, self.cfg, guard=self.make_guard(seq),
-                                beat=self.beat, clock=self.clock, night_label=label)
+        runner = SequenceRunner(self.devices, self.cfg,
+                                guard=self.make_guard(seq, running=False), beat=self.beat,
+                                clock=self.clock, night_label=label)
         try:
             runner.point(seq, RunResult())
             Calibrator(self.devices, self.cfg, self.clock, guard=runner.guard,
@@ -421,7 +422,7 @@ class ExecutionAgent(Agent):
         except ImportError:
             return
         try:
-            on_burst_epoch(seq.pk)
+            on_burst_epoch(alert_id=alert.pk)
         except Exception as exc:  # noqa: BLE001 - a broker outage must not stop the night
             log.error("could not queue the burst analysis of sequence %s: %s", seq.pk, exc)
 

@@ -24,8 +24,10 @@ class SchedulerAgent(Agent):
     idle_interval_s = 2.0
     #: Clock seconds between re-plans when nothing asked for one.
     periodic_s = 900.0
-    #: Wall-clock budget (s) of the optimising pass.
+    #: Wall-clock budget (s) of the optimising pass, and at most this much clock time:
+    #: on a fast simulated clock a long search would be stale (and starve the night).
     optimise_budget_s = 10.0
+    optimise_budget_clock_s = 60.0
 
     def setup(self) -> None:
         self.night: Night | None = None
@@ -62,12 +64,18 @@ class SchedulerAgent(Agent):
             reason, objective = self.pending_optimise
             self.pending_optimise = None
             better = actions.plan_night(f"{reason} (optimised)", solver="auto",
-                                        time_limit_s=self.optimise_budget_s, at=now,
+                                        time_limit_s=self.budget_s(), at=now,
                                         better_than=objective)
             if better is not None:
                 self.schedules += 1
             return True
         return False
+
+    def budget_s(self) -> float:
+        speed = self.clock.speed
+        if not speed or speed == float("inf"):
+            return self.optimise_budget_s
+        return max(0.2, min(self.optimise_budget_s, self.optimise_budget_clock_s / speed))
 
     def info(self) -> dict[str, object]:
         night = getattr(self, "night", None)

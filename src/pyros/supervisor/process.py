@@ -187,13 +187,22 @@ class Supervisor:
         signal.signal(signal.SIGINT, self.stop)
 
     def stop_all(self, timeout_s: float = 15.0) -> None:
-        """SIGTERM every child (reverse start order), then SIGKILL what is left."""
+        """Stop the agents first (together), then the other children one by one in reverse
+        start order, each with SIGTERM then SIGKILL after ``timeout_s``: an agent finishing
+        its step still has the devices, the database and the broker it needs."""
         running = [c for c in reversed(self.children) if c.proc and c.proc.poll() is None]
-        for child in running:
+        agents = [c for c in running if c.spec.self_reporting]
+        others = [c for c in running if not c.spec.self_reporting]
+        self._stop_group(agents, timeout_s)
+        for child in others:
+            self._stop_group([child], timeout_s)
+
+    def _stop_group(self, children: list[Child], timeout_s: float) -> None:
+        for child in children:
             log.info("stopping %s (pid %d)", child.spec.name, child.proc.pid)
             child.proc.terminate()
         deadline = monotonic() + timeout_s
-        for child in running:
+        for child in children:
             try:
                 child.proc.wait(timeout=max(0.1, deadline - monotonic()))
             except subprocess.TimeoutExpired:

@@ -1,0 +1,1 @@
+"""A whole night, unattended: ``pyros night``, its scenario timeline and its report."""

@@ -1,0 +1,93 @@
+"""An injected afterglow is found at its position and fades with its decay index."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+import numpy as np
+import pytest
+from tests.pipeline.conftest import DEC_DEG, DUSK, META, RA_DEG, spec
+
+from pyros.pipeline.core.burst import (
+    ErrorCircle,
+    analyse_burst,
+    effective_age_s,
+    fit_power_law,
+    load_epoch,
+)
+from pyros.pipeline.core.process import OutputPaths, process_light
+from pyros.pipeline.core.reference import sky_model_reference
+from pyros.pipeline.core.synthetic import write_raw_frame
+from pyros.skymodel import Transient
+
+TRIGGER = DUSK + timedelta(hours=3)
+ALPHA = 1.2
+#: Offsets of the afterglow from the pointing, inside a 2′ error circle.
+OFF_E_ARCSEC, OFF_N_ARCSEC = 20.0, -35.0
+AGES_S = (180.0, 900.0, 2700.0)
+
+
+def _afterglow() -> Transient:
+    return Transient(RA_DEG + OFF_E_ARCSEC / 3600 / math.cos(math.radians(DEC_DEG)),
+                     DEC_DEG + OFF_N_ARCSEC / 3600, 15.0, TRIGGER, alpha=ALPHA)
+
+
+def _epochs(folder, calib_masters, transients):
+    out = []
+    for i, age in enumerate(AGES_S):
+        s = spec("light", TRIGGER + timedelta(seconds=age), 60.0, transients=transients)
+        raw = write_raw_frame(folder / f"raw{i}.fits", s, META)
+        paths = OutputPaths(folder / f"red{i}.fits", folder / f"red{i}.ecsv", None)
+        process_light(raw, calib_masters["paths"], paths, sky_model_reference(),
+                      full_well_e=s.full_well_e)
+        out.append(load_epoch(paths.fits, paths.catalog, f"frame{i}"))
+    return out
+
+
+def test_the_afterglow_is_found_and_its_decay_measured(calib_masters, tmp_path):
+    glow = _afterglow()
+    epochs = _epochs(tmp_path, calib_masters, (glow,))
+    circle = ErrorCircle(RA_DEG, DEC_DEG, 2 / 60)
+    res = analyse_burst(epochs, circle, TRIGGER, sky_model_reference())
+    assert res.found and res.kind == "new", res.reason
+    sep = math.hypot((res.ra_deg - glow.ra_deg) * math.cos(math.radians(DEC_DEG)),
+                     res.dec_deg - glow.dec_deg) * 3600
+    assert sep < 1.0
+    assert res.position_err_arcsec < 0.5
+    assert res.decay_index == pytest.approx(ALPHA, abs=0.2)
+    assert len(res.light_curve) == 3 and all(p.detected for p in res.light_curve)
+    for p, age in zip(res.light_curve, AGES_S, strict=True):
+        assert p.start_s == pytest.approx(age)
+        true_mag = glow.mag + 2.5 * ALPHA * math.log10(p.t_s / 60.0)
+        assert p.mag == pytest.approx(true_mag, abs=0.1)
+        assert p.mag_err < 0.1
+    mags = [p.mag for p in res.light_curve]
+    assert mags == sorted(mags)  # fading
+    assert res.mag == pytest.approx(mags[0]) and res.filter_name == "r"
+
+
+def test_nothing_is_found_in_a_field_without_a_transient(calib_masters, tmp_path):
+    epochs = _epochs(tmp_path, calib_masters, ())
+    res = analyse_burst(epochs, ErrorCircle(RA_DEG, DEC_DEG, 2 / 60), TRIGGER,
+                        sky_model_reference())
+    assert not res.found and "no new or fading source" in res.reason
+    assert res.n_frames == 3
+
+
+def test_power_law_fit_recovers_an_exact_decay():
+    t = np.array([100.0, 300.0, 1000.0, 3000.0])
+    mag = 17.0 + 2.5 * 0.9 * np.log10(t / 100.0)
+    alpha, _, m_ref, t_ref, chi2 = fit_power_law(t, mag, np.full(4, 0.02))
+    assert alpha == pytest.approx(0.9, abs=1e-9) and chi2 == pytest.approx(0, abs=1e-12)
+    assert m_ref == pytest.approx(17.0 + 2.5 * 0.9 * math.log10(t_ref / 100.0))
+    with pytest.raises(ValueError):
+        fit_power_law(t[:1], mag[:1], np.full(1, 0.02))
+
+
+def test_effective_age_is_where_a_t_minus_1_decay_has_its_mean_flux():
+    start = TRIGGER + timedelta(seconds=100)
+    t_eff = effective_age_s(start, 100.0, TRIGGER)
+    mean_flux = math.log(200 / 100) / 100.0  # ∫ t⁻¹ dt / Δt over [100, 200] s
+    assert 1 / t_eff == pytest.approx(mean_flux)
+    assert effective_age_s(TRIGGER - timedelta(seconds=10), 30.0, TRIGGER) == 10.0
