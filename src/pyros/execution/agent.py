@@ -169,7 +169,7 @@ class ExecutionAgent(Agent):
         if seq is None:
             return False
         label = night_label(night.start, self.cfg.site.longitude_deg)
-        if self.focus_due(night):
+        if not seq.request.from_alert and self.focus_due(night):  # never delay a burst
             self.focus_on(seq, label)
         self.execute(seq, label)
         return True
@@ -386,7 +386,8 @@ class ExecutionAgent(Agent):
             request_replan(f"sequence {seq.pk} {run.outcome}", source="execution")
             return
         if final is None:
-            transition_sequence(seq, Status.VALIDATED, f"to finish later: {reason}")
+            if seq.status == Status.EXECUTING:  # not if another agent moved it meanwhile
+                transition_sequence(seq, Status.VALIDATED, f"to finish later: {reason}")
         else:
             self._account(seq, run, final, reason)
             self.executed += 1

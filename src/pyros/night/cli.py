@@ -65,10 +65,11 @@ def _night_config(base, port: int, downscale: int):
     cfg = with_alpaca_address(base, f"http://127.0.0.1:{port}")
     sim = cfg.simulator.model_copy(update={"port": port, "discovery_port": 0})
     channels = cfg.channels
-    if downscale > 1:
+    if downscale > 1:  # the big (VIS) detectors only: NIR frames are small already
         channels = [c.model_copy(update={
             "width_px": c.width_px // downscale, "height_px": c.height_px // downscale,
-            "pixel_scale_arcsec": c.pixel_scale_arcsec * downscale}) for c in channels]
+            "pixel_scale_arcsec": c.pixel_scale_arcsec * downscale})
+            if c.width_px > 2048 else c for c in channels]
     return cfg.model_copy(update={"simulator": sim, "channels": channels})
 
 

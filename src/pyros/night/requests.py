@@ -38,9 +38,10 @@ def request_documents(count: int, programmes: list[str], night: Night,
                  for f in filters]
         albums = [{"channel": "VIS", "plans": plans}]
         if rng.random() < 0.4:
+            # NIR: short exposures, as the near-infrared sky is bright (H saturates in ~30 s)
             albums.append({"channel": "NIR", "plans": [
-                {"filter": rng.choice(list(nir_filters)), "exposure_s": 60,
-                 "count": rng.randint(2, 4)}]})
+                {"filter": rng.choice(list(nir_filters)), "exposure_s": 10,
+                 "count": rng.randint(4, 8)}]})
         name = f"T{i + 1:03d}"
         start: datetime = night.start - timedelta(minutes=10)
         docs.append({

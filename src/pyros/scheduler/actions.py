@@ -152,13 +152,14 @@ def plan_night(reason: str, solver: str = "greedy", time_limit_s: float = 0.0,
                                          start=problem.instant(p.start_s),
                                          end=problem.instant(p.end_s))
             placed.add(p.id)
-            if seq.status == Status.VALIDATED.value:
+            # statuses are re-read: the execution agent may have taken one meanwhile
+            if _status_now(seq) == Status.VALIDATED.value:
                 transition_sequence(seq, Status.PLANNED, f"in schedule {schedule.pk}")
         for r in plan.rejections:
             seq = built.sequences[r.id]
             ScheduleRejection.objects.create(schedule=schedule, sequence=seq,
                                              reason=r.reason[:500])
-            if seq.status == Status.PLANNED.value:
+            if _status_now(seq) == Status.PLANNED.value:
                 transition_sequence(seq, Status.VALIDATED, f"not in schedule {schedule.pk}: "
                                     f"{r.reason}")
             elif seq.status_reason != r.reason[:255]:
@@ -168,6 +169,11 @@ def plan_night(reason: str, solver: str = "greedy", time_limit_s: float = 0.0,
              plan.runtime_s)
     send_schedule_to_ic(schedule)
     return schedule
+
+
+def _status_now(seq: Sequence) -> str:
+    """The sequence's status in the database now (locked until the transaction ends)."""
+    return Sequence.objects.select_for_update().values_list("status", flat=True).get(pk=seq.pk)
 
 
 def schedule_as_dict(schedule: Schedule) -> dict[str, object]:
