@@ -61,7 +61,7 @@ def transition_sequence(sequence: Sequence, to: Status | str, reason: str = "", 
     ``TransitionError`` if the lifecycle forbids the move and ``accounts.ledger.QuotaError``
     if a validation finds no room (unless ``enforce_quota`` is false, as for alerts).
     """
-    locked = Sequence.objects.select_for_update().select_related(
+    locked = Sequence.objects.select_for_update(of=("self",)).select_related(
         "request", "request__programme", "request__owner").get(pk=sequence.pk)
     cur, tgt = Status(locked.status), Status(to)
     check_transition(cur, tgt)
