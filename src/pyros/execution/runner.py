@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import connections
+
 from pyros.clock import Clock, get_clock, monotonic
 from pyros.config import ObservatoryConfig
 from pyros.devices import DeviceError, DeviceUnavailable, FrameType, ShutterState
@@ -226,6 +228,8 @@ class SequenceRunner:
             log.exception("album %s of sequence %s crashed", ch.name, seq.pk)
             errors.append(f"{ch.name}: internal error: {exc}")
             self.abort.set()
+        finally:
+            connections.close_all()  # this thread's own database connection
 
     def run(self, seq: Sequence, run: SequenceRun) -> RunResult:
         """Carry out ``seq``; never raises for device trouble (it is in the result)."""
