@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=8000, help="web port with --web")
     p.add_argument("--database-url", default=None,
                    help="database for the night (default: a new SQLite file in the report)")
-    p.add_argument("--warmup", type=float, default=30.0,
+    p.add_argument("--warmup", type=float, default=15.0,
                    help="wall seconds between starting the processes and the night")
     p.add_argument("--detector-downscale", type=int, default=None,
                    help="divide detector sizes by N (same field of view): lighter frames")
