@@ -278,8 +278,11 @@ class ExecutionAgent(Agent):
         target = focus_position_for(self.cfg.channel(ch.name), last, filter_name)
         if target is None:
             return
-        if abs(self.devices.focuser.position() - target) > 2:
-            self.devices.focuser.move_to(target, wait=True)
+        try:
+            if abs(self.devices.focuser.position() - target) > 2:
+                self.devices.focuser.move_to(target, wait=True)
+        except DeviceError as exc:  # observe slightly out of focus rather than not at all
+            log.warning("focus offset for %s/%s not applied: %s", channel, filter_name, exc)
 
     def execute(self, seq: Sequence, label: str) -> SequenceRun | None:
         """Run ``seq`` now; None if it changed meanwhile (another agent moved it)."""

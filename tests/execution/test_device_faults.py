@@ -1,0 +1,75 @@
+"""Devices failing in the middle of a sequence: the run ends with the reason, every frame
+taken before is kept, nothing half-written is recorded, and the sequence is retried."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from pyros.execution.models import Frame
+
+
+def _later(seconds: float, action) -> threading.Thread:
+    t = threading.Thread(target=lambda: (time.sleep(seconds), action()), daemon=True)
+    t.start()
+    return t
+
+
+def _consistent() -> None:
+    files = {str(p.relative_to(settings.DATA_DIR))
+             for p in (Path(settings.DATA_DIR) / "raw").rglob("*.fits")}
+    assert files == set(Frame.objects.values_list("path", flat=True))
+
+
+@pytest.mark.parametrize("mode", ["disconnected", "hang", "error"])
+def test_vis_camera_fails_mid_exposure(agent, make_sequence, sims, mode):
+    seq = make_sequence("M42", vis=(("r", 60.0, 4),), nir=())
+    t = _later(2.5, lambda: sims.set_fault("camera_vis", mode, duration_s=3600))
+    run = agent.execute(seq, "20261125")
+    t.join()
+    run.refresh_from_db()
+    seq.refresh_from_db()
+    assert run.outcome == "failed" and "VIS" in run.reason, run.reason
+    assert seq.status == "validated"  # retried later (attempt 1 of 3)
+    assert Frame.objects.filter(sequence=seq).count() < 4
+    _consistent()
+
+
+def test_nir_camera_lost_mid_sequence_keeps_vis_going(agent, make_sequence, sims):
+    seq = make_sequence("M42", vis=(("r", 30.0, 4),), nir=(("J", 30.0, 4),))
+    t = _later(1.5, lambda: sims.set_fault("camera_nir", "disconnected"))
+    run = agent.execute(seq, "20261125")
+    t.join()
+    run.refresh_from_db()
+    assert Frame.objects.filter(sequence=seq, channel="VIS").count() == 4
+    assert Frame.objects.filter(sequence=seq, channel="NIR").count() < 4
+    assert "NIR" in run.reason  # recorded, not hidden
+    _consistent()
+
+
+def test_hung_filter_wheel_fails_the_run_within_its_timeout(agent, make_sequence, sims):
+    sims.set_fault("filterwheel_vis", "hang", duration_s=3600)
+    seq = make_sequence("M42", vis=(("i", 10.0, 2),), nir=())
+    started = time.monotonic()
+    run = agent.execute(seq, "20261125")
+    run.refresh_from_db()
+    assert run.outcome == "failed" and "filterwheel_vis" in run.reason, run.reason
+    assert time.monotonic() - started < 60  # gave up on the device timeout, did not hang
+    assert not Frame.objects.filter(sequence=seq).exists()
+
+
+def test_focuser_lost_does_not_stop_observing(agent, make_sequence, sims, cfg, clock):
+    from pyros.execution.models import FocusRun
+
+    FocusRun.objects.create(channel="VIS", filter_name="r", positions=[], fwhm_arcsec=[],
+                            best_position=cfg.simulator.focuser_best_step, ok=True,
+                            at=clock.now())
+    sims.set_fault("focuser", "disconnected")
+    seq = make_sequence("M42", vis=(("z", 10.0, 2),), nir=())
+    agent.execute(seq, "20261125")
+    seq.refresh_from_db()
+    assert seq.status == "executed"  # slightly out of focus beats not observing
