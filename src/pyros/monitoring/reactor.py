@@ -20,6 +20,7 @@ from pyros.clock import Clock
 from pyros.devices.enums import CameraState, ShutterState
 from pyros.devices.errors import DeviceError, DeviceRejected
 from pyros.devices.interfaces import Camera, Device, Dome, Mount
+from pyros.monitoring.watch import release_thread_resources
 
 log = logging.getLogger("pyros.monitoring")
 
@@ -121,6 +122,7 @@ class Reactor:
             self.records.append(record)
         level = logging.WARNING if outcome.startswith("failed") else logging.INFO
         log.log(level, "monitoring: %s %s: %s (%s)", device, action, outcome, why)
+        release_thread_resources()
 
 
 # Each command returns None when it sent something, else what made it unnecessary.

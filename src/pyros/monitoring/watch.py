@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -232,6 +233,12 @@ class WatchThread(threading.Thread):
         self.after_poll = after_poll
 
     def run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            release_thread_resources()
+
+    def _loop(self) -> None:
         watch, clock = self.watch, self.watch.clock
         next_due = clock.now()
         while not self.stop_event.is_set():
@@ -249,3 +256,11 @@ class WatchThread(threading.Thread):
             wait = min(self.max_wait_wall_s, max(self.min_wait_wall_s,
                                                  clock.wall_seconds(left_s)))
             self.stop_event.wait(wait)
+
+
+def release_thread_resources() -> None:
+    """Close this thread's database connection if Django is loaded (log records may have
+    opened one): a thread that ends must not leave it behind.  Imports nothing itself."""
+    db = sys.modules.get("django.db")
+    if db is not None:
+        db.connections.close_all()

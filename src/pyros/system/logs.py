@@ -32,12 +32,7 @@ class DatabaseLogHandler(logging.Handler):
                 process=os.environ.get("PYROS_PROCESS_NAME", "")[:64],
                 message=self.format(record) if self.formatter else record.getMessage(),
             )
-            if threading.current_thread() is not threading.main_thread():
-                # worker threads (device polling, albums) log rarely and may end at any
-                # time: do not leave their connection open behind them
-                from django.db import connection
 
-                connection.close()
         except Exception:  # noqa: BLE001 - must not propagate
             pass
         finally:
