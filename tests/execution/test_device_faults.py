@@ -73,3 +73,18 @@ def test_focuser_lost_does_not_stop_observing(agent, make_sequence, sims, cfg, c
     agent.execute(seq, "20261125")
     seq.refresh_from_db()
     assert seq.status == "executed"  # slightly out of focus beats not observing
+
+
+@pytest.mark.parametrize("device, after_s", [("mount", 0.08), ("dome", 0.3)])
+def test_mount_or_dome_lost_while_pointing(agent, make_sequence, sims, device, after_s):
+    """Lost during the slew or the shutter opening: the run fails with the reason, no frame
+    is taken blind, and the sequence goes back to be tried again."""
+    seq = make_sequence("M42", vis=(("r", 10.0, 2),), nir=())
+    t = _later(after_s, lambda: sims.set_fault(device, "disconnected", duration_s=3600))
+    run = agent.execute(seq, "20261125")
+    t.join()
+    run.refresh_from_db()
+    seq.refresh_from_db()
+    assert run.outcome == "failed" and device in run.reason, run.reason
+    assert seq.status == "validated"
+    _consistent()
