@@ -5,10 +5,8 @@ outside the night or while unsafe, every notice stored once)."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
@@ -16,36 +14,14 @@ import pytest
 SCENARIO = Path(__file__).with_name("short_night.yaml")
 
 
-def _database_url() -> tuple[str | None, callable]:
-    """With PostgreSQL configured, the night gets a fresh database of its own there."""
-    url = os.environ.get("PYROS_DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return None, lambda: None
-    import psycopg
-
-    base = url.rsplit("/", 1)[0]
-    name = f"pyros_night_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return f"{base}/{name}", drop
-
-
 @pytest.mark.slow
-def test_short_night_runs_unattended_and_every_invariant_holds(tmp_path):
+def test_short_night_runs_unattended_and_every_invariant_holds(tmp_path, night_database_url):
     report = tmp_path / "report"
-    url, drop = _database_url()
     cmd = [sys.executable, "-m", "pyros.cli", "night", "--scenario", str(SCENARIO),
            "--report", str(report), "--warmup", "25"]
-    if url:
-        cmd += ["--database-url", url]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    finally:
-        drop()
+    if night_database_url:
+        cmd += ["--database-url", night_database_url]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     out = proc.stdout + proc.stderr
     data = json.loads((report / "night.json").read_text())
     failed = [c for c in data["invariants"] if c["status"] != "PASS"]

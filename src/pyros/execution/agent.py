@@ -153,7 +153,18 @@ class ExecutionAgent(Agent):
         return guard
 
     # --- a step ---------
+    def run_once(self) -> bool:
+        errors = self.errors
+        did = super().run_once()
+        if self.errors > errors:  # e.g. the database went away while a run was closing
+            self.needs_recovery = True
+        return did
+
     def step(self) -> bool:
+        if getattr(self, "needs_recovery", False):
+            self.recover()  # close what the failed step left open, adopt unrecorded frames
+            self.needs_recovery = False
+            return True
         now = self.clock.now()
         night = self.current_night(now, self.cfg)
         label = self.calibration_label(now, night)

@@ -97,7 +97,7 @@ class SequenceRunner:
                  before_filter: Callable[[str, str], None] = lambda c, f: None):
         self.devices = devices
         self.cfg = cfg
-        self.guard = guard
+        self._guard = guard
         self.beat = beat
         self.clock = clock or get_clock()
         self.night_label = night_label
@@ -105,6 +105,16 @@ class SequenceRunner:
         self.on_event = on_event
         self.before_filter = before_filter
         self.abort = threading.Event()
+
+    def guard(self) -> None:
+        """The caller's guard; if it cannot even be evaluated (database down), stop: not
+        knowing whether the sky is safe is a reason to stop, never to go on."""
+        try:
+            self._guard()
+        except Interrupt:
+            raise
+        except Exception as exc:
+            raise Interrupt(f"cannot check the observatory state: {exc}") from exc
 
     # --- waiting while watching the guard ---------
     def _watch(self, done: Callable[[], bool], timeout_s: float, what: str) -> None:

@@ -181,6 +181,9 @@ def cmd_night(args: argparse.Namespace) -> int:
             supervisor.kill()
         log_file.close()
     wall = monotonic() - wall0
+    from django.db import connections
+
+    connections.close_all()  # a fresh connection for the report (the server may have restarted)
     result = build_report(report, scenario, night, start, min(end, clock.now()), speed,
                           driver.done, wall, submitted)
     print(result.summary(), flush=True)

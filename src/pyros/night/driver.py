@@ -46,6 +46,30 @@ def topic_for(path: Path) -> str:
     return "gcn.notices.pyros.scenario"
 
 
+def restart_service(service: str) -> float:
+    """Restart PostgreSQL or Redis on this machine (root); returns the wall seconds taken.
+
+    The commands are the ones that start them here (see .ci/run)."""
+    import os
+    import subprocess
+
+    start = monotonic()
+    if service == "postgresql":
+        version = sorted(os.listdir("/etc/postgresql"))[0]
+        subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main",
+                        "restart"], check=True, timeout=120, capture_output=True)
+    elif service == "redis":
+        subprocess.run(["redis-cli", "-h", "127.0.0.1", "shutdown", "nosave"], timeout=30,
+                       capture_output=True)
+        subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1",
+                        "--port", "6379", "--save", "", "--appendonly", "no", "--dir",
+                        "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"],
+                       check=True, timeout=30, capture_output=True)
+    else:
+        raise ValueError(f"unknown service {service!r}")
+    return monotonic() - start
+
+
 @dataclass
 class Publication:
     at: datetime
@@ -130,6 +154,13 @@ class Driver:
             else:
                 resume_observatory("scenario")
             self._record(at, event.kind, event=index)
+        elif event.kind == "restart":
+            took = restart_service(event.service or "")
+            from django.db import connections
+
+            connections.close_all()  # ours died with the server: reconnect on next use
+            self._record(at, "restart", service=event.service, wall_s=round(took, 2),
+                         event=index)
         elif event.kind == "submit":
             from pyros.night.setup import submit_more
 

@@ -17,6 +17,7 @@ A scenario file (YAML or JSON)::
       - {at: "+05:00", kind: pause, reason: "maintenance"}
       - {at: "+05:20", kind: resume}
       - {at: "+06:00", kind: submit, count: 3, programme: stars}
+      - {at: "+06:30", kind: restart, service: postgresql}   # production services (root)
 
 Offsets are ``+HH:MM`` (or seconds) of simulated time after the start.  Notice files are
 relative to the shared notices folder (or absolute); their times are shifted so that the
@@ -39,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pyros.clock import parse_utc
 
-EventKind = Literal["weather", "fault", "alert", "submit", "pause", "resume", "sim_restart"]
+EventKind = Literal["weather", "fault", "alert", "submit", "pause", "resume", "restart"]
 
 
 class ScenarioError(ValueError):
@@ -91,6 +92,7 @@ class Event(_Strict):
     count: int = Field(default=1, ge=1, le=1000)                 # submit
     programme: str | None = None                                 # submit
     reason: str = ""                                             # pause
+    service: Literal["postgresql", "redis"] | None = None        # restart
 
     @field_validator("at")
     @classmethod
