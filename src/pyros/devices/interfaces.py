@@ -51,6 +51,11 @@ MIN_POLL_WALL_S = 0.01
 class Device(ABC):
     """What every driver offers: connection, identity and a status snapshot."""
 
+    #: Successful (re)connections so far.  A driver that reconnects by itself after a
+    #: device restart (Alpaca: on NotConnected) counts it here, so that a watcher can
+    #: tell the device lost its state even when no call failed.
+    connections: int = 0
+
     kind: ClassVar[DeviceKind]
     backend: ClassVar[str]
 

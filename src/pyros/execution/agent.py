@@ -96,6 +96,13 @@ class ExecutionAgent(Agent):
                 self._close(seq, run, RunResult(interrupt=Interrupt(reason)))
                 SequenceRun.objects.filter(pk=run.pk).update(
                     outcome=SequenceRun.Outcome.INTERRUPTED, reason=reason)
+        # a sequence marked executing whose run was never recorded (a step failed between
+        # the two writes): nothing ran, so it simply goes back to be planned
+        for seq in Sequence.objects.filter(status=Status.EXECUTING).exclude(
+                runs__outcome=SequenceRun.Outcome.RUNNING):
+            if self.running is not None and seq.pk == self.running.pk:
+                continue
+            transition_sequence(seq, Status.VALIDATED, "left executing by an interrupted step")
 
     # --- choosing what to do ---------
     def next_sequence(self, now: datetime) -> Sequence | None:

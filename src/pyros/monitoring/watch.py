@@ -114,6 +114,7 @@ class DeviceWatch:
     def _poll_device(self) -> tuple[dict[str, Any], list[str]]:
         events: list[str] = []
         restarted = False
+        ours = 0
         if self._connected and not self.driver.is_connected():
             events.append("connection dropped (device restarted?)")
             restarted = True
@@ -121,7 +122,15 @@ class DeviceWatch:
         if not self._connected:
             self.driver.connect()
             self._connected = True
+            ours = 1
         status = self.driver.status()
+        # a reconnection the driver made by itself (device restarted under a call)
+        count = getattr(self.driver, "connections", 0)
+        seen = getattr(self, "_seen_connections", None)
+        if not restarted and seen is not None and count - seen - ours > 0:
+            events.append("device reconnected (restarted?)")
+            restarted = True
+        self._seen_connections = count
         report = self.report()
         came_back = self._ever_seen and report.available is False
         if (restarted or came_back) and self._last_good is not None:

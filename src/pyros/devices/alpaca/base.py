@@ -87,6 +87,7 @@ class AlpacaDevice(Device):
                 raise
             with self._state_lock:
                 self._connected = True
+                self.connections += 1
             self._backoff.succeeded()
 
     def _on_connected(self) -> None:
