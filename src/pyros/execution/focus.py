@@ -94,6 +94,16 @@ def fit_best_focus(positions: list[int], fwhms: list[float | None]) -> FocusFit:
     except (RuntimeError, ValueError) as exc:
         return FocusFit(int(x[i]), float(y[i]), False, f"V-curve fit failed: {exc}")
     if not x.min() <= c <= x.max():
+        # an outlier can drag the hyperbola away: a parabola through the points around
+        # the measured minimum is the robust second opinion
+        lo, hi = max(0, i - 2), min(len(x), i + 3)
+        if hi - lo >= 3 and 0 < i < len(x) - 1:
+            k2, k1, k0 = np.polyfit(x[lo:hi], y[lo:hi], 2)
+            if k2 > 0:
+                vertex = -k1 / (2 * k2)
+                if x[lo] <= vertex <= x[hi - 1]:
+                    return FocusFit(round(vertex), float(k0 - k1 * k1 / (4 * k2)), True,
+                                    "parabola near the minimum (V-curve fit off the sweep)")
         return FocusFit(int(x[i]), float(y[i]), False,
                         f"best focus {c:.0f} outside the sweep {x.min():.0f}–{x.max():.0f}")
     return FocusFit(round(c), float(abs(a)), True)
