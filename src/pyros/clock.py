@@ -159,8 +159,9 @@ class ManualClock(Clock):
 def clock_from_environ(environ: os._Environ[str] | dict[str, str] | None = None) -> Clock:
     """Build the clock the environment describes (``PYROS_CLOCK`` = ``real`` or ``sim``).
 
-    For ``sim`` without ``PYROS_SIM_START`` the start is the coming evening twilight at the
-    configured site (computed with astropy, offline).  Raises ``ValueError`` for bad values.
+    For ``sim`` without ``PYROS_SIM_START`` the start is when the coming night's observing
+    can begin at the configured site: evening twilight plus the execution margin (computed
+    with astropy, offline).  Raises ``ValueError`` for bad values.
     """
     env = os.environ if environ is None else environ
     kind = env.get("PYROS_CLOCK", "real").strip().lower()
@@ -184,7 +185,9 @@ def clock_from_environ(environ: os._Environ[str] | dict[str, str] | None = None)
 
 
 def default_sim_start(now: datetime) -> datetime:
-    """The coming evening twilight at the configured site, seen from ``now``."""
+    """When observing can begin on the coming night at the configured site, seen from
+    ``now``: its evening twilight plus the execution margin (a simulation that started at
+    twilight itself sat in DAY mode for the margin, two minutes of nothing in the demo)."""
     from pyros.astro.night import next_night  # astropy is slow to import: only when needed
     from pyros.config import load_config
 
@@ -193,7 +196,7 @@ def default_sim_start(now: datetime) -> datetime:
     night = next_night(site, now, angle)
     if night.start < now:  # a night is in progress: the coming twilight is the next one
         night = next_night(site, night.end + timedelta(minutes=1), angle)
-    return night.start
+    return night.start + timedelta(seconds=cfg.site.execution_margin_s + 1.0)
 
 
 _clock: Clock | None = None

@@ -67,6 +67,33 @@ def test_retraction_cancels_pending_sequences(clock, settings_alerts, data):
     assert all(s.transitions.filter(to_status="cancelled").exists() for s in seqs)
 
 
+def test_a_burst_below_the_horizon_is_observed_once_it_has_risen(clock, settings_alerts, data):
+    """sb26030408 triggered with its field set at the site: the sequences wait for it."""
+    from astropy import units as u
+    from astropy.coordinates import AltAz, SkyCoord
+    from astropy.time import Time
+
+    from pyros.astro.night import location
+    from pyros.config import load_config
+
+    now = data.svom_trigger.replace(day=4, month=3, hour=10, minute=4, second=30)
+    clock.set(now)
+    result = _ingest(data, data.svom / "eclairs_303.xml", settings_alerts)
+    alert = Alert.objects.get(pk=result.alert_id)
+    assert alert.status == AlertStatus.ACTIVE
+    seqs = list(alert.request.sequences.order_by("window_start"))
+    assert seqs and all(s.window_start > now + timedelta(hours=1) for s in seqs)
+    site = location(*load_config().site.location_tuple())
+    target = SkyCoord(alert.ra_deg, alert.dec_deg, unit="deg")
+
+    def altitude(at):
+        return target.transform_to(AltAz(obstime=Time(at), location=site)).alt.to_value(u.deg)
+
+    assert altitude(now) < 0  # set when the notice came
+    for s in seqs:  # up (airmass <= 2.5 is 23.6 deg) when each window opens
+        assert altitude(s.window_start) >= 23.0
+
+
 def test_retraction_of_unknown_event_is_stored_and_does_nothing(clock, settings_alerts, data):
     result = _ingest(data, data.svom / "grm_286.xml", settings_alerts)
     assert result.outcome == NoticeOutcome.RETRACTION_UNKNOWN and result.alert_id is None

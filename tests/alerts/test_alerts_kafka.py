@@ -8,11 +8,11 @@ import pytest
 
 from pyros.alerts.actions import ingest_notice
 from pyros.alerts.agent import AlertsAgent
-from pyros.alerts.config import AlertsSettings, FscConfig, KafkaListenerConfig
 from pyros.alerts.listeners import ListenerUnavailable
 from pyros.alerts.listeners.kafka import KafkaListener, consumer_config
 from pyros.alerts.models import Alert, StoredNotice
 from pyros.alerts.testing import MockKafka
+from pyros.config.alerts import AlertsSettings, FscConfig, KafkaListenerConfig
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(120)]
 TOPIC = "gcn.notices.svom.voevent.eclairs"
@@ -93,3 +93,40 @@ def test_unreachable_broker_backs_off_and_never_raises_out_of_the_agent(clock, t
     assert listener.backoff.failures == 1
     agent = AlertsAgent(clock=clock, settings=AlertsSettings(), listeners=[listener])
     assert agent.run_once() is False and agent.errors == 0
+
+
+def test_the_agent_waits_in_the_broker_poll_not_in_a_sleep(tmp_path, data):
+    """An empty poll is the wait (the next notice is taken as it arrives); with every
+    listener backing off the agent sleeps its idle interval instead of spinning."""
+    import threading
+
+    from pyros.clock import SimClock
+
+    kafka = MockKafka()
+    cfg = KafkaListenerConfig(enabled=True, topics=(TOPIC,), poll_timeout_s=0.05,
+                              config=kafka.consumer_config())
+    clock = SimClock(data.svom_trigger, speed=1.0)
+    settings = AlertsSettings(kafka=cfg, fsc=FscConfig(drop_dir=tmp_path / "FSC"))
+    polling = AlertsAgent(clock=clock, settings=settings, listeners=[KafkaListener(cfg)])
+    polling.idle_interval_s = 3600.0
+    assert polling.run_once() is False  # an empty poll of the topic
+    waiter = threading.Thread(target=polling.idle_wait, daemon=True)
+    waiter.start()
+    waiter.join(5)
+    assert not waiter.is_alive()
+    polling.teardown()
+
+    def broken_factory(cfg):
+        raise OSError("no route to broker")
+
+    down = AlertsAgent(clock=clock, settings=settings, listeners=[
+        KafkaListener(KafkaListenerConfig(enabled=True), consumer_factory=broken_factory)])
+    down.idle_interval_s = 3600.0
+    assert down.run_once() is False
+    sleeper = threading.Thread(target=down.idle_wait, daemon=True)
+    sleeper.start()
+    sleeper.join(0.5)
+    assert sleeper.is_alive()  # sleeping, not spinning on the back-off
+    down.stopping.set()
+    sleeper.join(5)
+    assert not sleeper.is_alive()

@@ -12,9 +12,9 @@ from django.core import mail
 
 from pyros.alerts import dispatch
 from pyros.alerts.actions import ingest_notice
-from pyros.alerts.config import AlertsSettings, FscConfig, NotificationRoute, NotificationsConfig
 from pyros.alerts.notify import notify
 from pyros.alerts.outbound import write_atomic
+from pyros.config.alerts import AlertsSettings, FscConfig, NotificationRoute, NotificationsConfig
 
 
 class Recorder:

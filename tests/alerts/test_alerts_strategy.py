@@ -66,7 +66,11 @@ def test_default_strategy_is_installed_and_switched_at_runtime(clock, settings_a
     alert = Alert.objects.get()
     assert alert.strategy == deep and alert.recipe["exposure_s"] == 120
     seq = alert.request.sequences.get()
-    assert {p.exposure_s for a in seq.albums.all() for p in a.plans.all()} == {120}
+    plans = {p.filter_name: (p.count, p.exposure_s) for a in seq.albums.all()
+             for p in a.plans.all()}
+    assert plans["r"] == plans["z"] == (8, 120.0)
+    # the NIR sky would saturate 120 s frames: J in 2 parts, H in 5 (airmass 1.1 here)
+    assert plans["J"] == (16, 60.0) and plans["H"] == (40, 24.0)
     set_default_strategy(default)
     assert Strategy.objects.get(is_default=True) == default
 

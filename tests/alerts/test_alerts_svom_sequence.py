@@ -57,6 +57,12 @@ def test_wakeup_slewing_mxt_make_one_alert_refined_and_repointed(clock, settings
     new = alert.request.sequences.filter(status="validated").order_by("id").first()
     assert new.ra_deg == pytest.approx(204.8665)
     assert alert.recipe["exposure_s"] == 60  # 86 min old now
+    plans = {(a.channel, p.filter_name): (p.count, p.exposure_s)
+             for a in new.albums.all() for p in a.plans.all()}
+    assert plans[("VIS", "r")] == (8, 60.0) and plans[("VIS", "z")] == (8, 60.0)
+    assert plans[("NIR", "J")] == (8, 60.0)
+    count, exposure = plans[("NIR", "H")]  # 60 s would saturate on the H sky: split
+    assert exposure < 30 and count * exposure == pytest.approx(8 * 60)
     positions = list(AlertPosition.objects.filter(alert=alert).order_by("id"))
     assert [p.instrument for p in positions] == ["ECLAIRs", "ECLAIRs", "MXT"]
     assert [p.adopted for p in positions] == [True, True, True]

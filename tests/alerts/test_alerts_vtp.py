@@ -3,7 +3,6 @@ for heartbeats, framing, nak and reconnection."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import struct
 import subprocess
@@ -17,56 +16,14 @@ from lxml import etree
 
 from pyros.alerts.actions import ingest_notice
 from pyros.alerts.agent import AlertsAgent
-from pyros.alerts.config import AlertsSettings, FscConfig, VtpListenerConfig
 from pyros.alerts.listeners import ListenerUnavailable
 from pyros.alerts.listeners.vtp import TRANSPORT_NS, VtpListener, frame, transport_message
 from pyros.alerts.models import Alert, StoredNotice
 from pyros.clock import monotonic
+from pyros.config.alerts import AlertsSettings, FscConfig, VtpListenerConfig
 
 pytestmark = pytest.mark.timeout(120)
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_port(port: int, proc: subprocess.Popen, timeout_s: float = 30.0) -> None:
-    deadline = monotonic() + timeout_s
-    while monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"comet exited with {proc.returncode}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            threading.Event().wait(0.1)
-    raise TimeoutError(f"port {port} never opened")
-
-
-@pytest.fixture
-def comet(tmp_path):
-    if shutil.which("twistd", path=str(BIN)) is None:
-        pytest.skip("comet (twistd) is not installed in this environment")
-    receive, broadcast = _free_port(), _free_port()
-    (tmp_path / "eventdb").mkdir()
-    log = tmp_path / "comet.log"
-    proc = subprocess.Popen(
-        [str(BIN / "twistd"), "-n", "--pidfile=", f"--logfile={log}", "comet", "-v", "-v",
-         "--local-ivo=ivo://pyros.test/broker", "--receive", f"--receive-port={receive}",
-         "--broadcast", f"--broadcast-port={broadcast}", "--broadcast-test-interval=0",
-         f"--eventdb={tmp_path / 'eventdb'}", "--author-whitelist=127.0.0.1/32",
-         "--subscriber-whitelist=127.0.0.1/32"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
-    try:
-        _wait_port(receive, proc)
-        _wait_port(broadcast, proc)
-        yield receive, broadcast, log
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.mark.django_db

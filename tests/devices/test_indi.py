@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from tests.processes import stop
 
 from pyros.clock import RealClock, get_clock, monotonic, set_clock
 from pyros.config.devices import DeviceConfig
@@ -65,8 +66,7 @@ def indi_port(tmp_path_factory) -> Iterator[int]:
 
             time.sleep(0.05)  # waiting for a real process to listen: wall time
     yield port
-    proc.terminate()
-    proc.wait(timeout=10)
+    stop(proc)
 
 
 @pytest.fixture(autouse=True)

@@ -117,3 +117,21 @@ def test_bad_inputs_are_refused():
         Conditions(airmass=0.5)
     with pytest.raises(ValueError):
         Instrument(binning=0)
+
+
+def test_sky_fill_time_is_where_the_background_reaches_the_asked_fraction():
+    from pyros.etc import calculator
+
+    cfg = load_config()
+    nir = instrument_from_config(cfg, channel="NIR")
+    t = calculator.sky_fill_exptime("H", nir, Conditions(airmass=1.0), fill=0.5)
+    res = snr_for_exptime(18.0, "H", t, nir, Conditions(airmass=1.0))
+    limit = min(nir.full_well_e, 65535 * nir.gain_e_adu)
+    assert res.sky_e_per_pix + res.dark_e_per_pix == pytest.approx(0.5 * limit, rel=1e-9)
+    assert 15 < t < 40  # the bright H sky: half the well in under a minute
+    assert calculator.sky_fill_exptime("H", nir, Conditions(airmass=2.5)) < t  # brighter sky
+    assert calculator.sky_fill_exptime("J", nir, Conditions(airmass=1.0)) > 2 * t
+    vis = instrument_from_config(cfg, channel="VIS")
+    assert calculator.sky_fill_exptime("r", vis) > 3600  # optical: never the limit
+    with pytest.raises(ValueError, match="fill"):
+        calculator.sky_fill_exptime("H", nir, fill=0.0)

@@ -22,10 +22,9 @@ def clock():
 @pytest.fixture
 def small_cfg():
     """The demo observatory with small detectors: fast tests, the same physics."""
-    base = load_config()
-    channels = [c.model_copy(update={"width_px": 512, "height_px": 512,
-                                     "readout_time_s": 1.0}) for c in base.channels]
-    return base.model_copy(update={"channels": channels})
+    from pyros.simulators.testing import small_detectors
+
+    return small_detectors(load_config(), 512)
 
 
 @pytest.fixture

@@ -110,3 +110,113 @@ def test_restart_mid_sequence_closes_the_run_and_adopts_unrecorded_frames(
         assert _frames_of(seq) == 2       # one adopted + one new, not two new
     finally:
         agent.teardown()
+
+
+def test_an_idle_agent_wakes_for_a_ready_alert_not_at_the_end_of_its_interval(
+        agent, make_sequence):
+    agent.idle_interval_s = 3600.0 * agent.clock.speed  # an hour of wall time
+    def wait():
+        try:
+            agent.idle_wait()
+        finally:
+            connection.close()  # this thread's own database connection
+
+    waiter = threading.Thread(target=wait, daemon=True)
+    waiter.start()
+    waiter.join(0.5)
+    assert waiter.is_alive()  # nothing to do: it waits
+    make_sequence("GRB 261126B", ra=84.5, dec=-4.0, vis=(("r", 10.0, 1),), nir=(),
+                  status="validated", from_alert=True, priority=9)
+    waiter.join(10)
+    assert not waiter.is_alive()  # the alert ended the wait
+    assert agent.next_sequence(agent.clock.now()).request.from_alert
+
+
+def test_a_repointed_alert_stops_its_obsolete_pointing_and_the_new_one_runs(
+        agent, make_sequence):
+    from pyros.alerts.models import Alert
+
+    old = make_sequence("GRB 261126C p0", ra=84.5, dec=-4.0, vis=(("r", 60.0, 4),), nir=(),
+                        status="validated", from_alert=True, priority=15)
+    alert = Alert.objects.create(name="GRB 261126C", status="observing", priority=15,
+                                 first_received_at=agent.clock.now(), request=old.request,
+                                 ra_deg=84.5, dec_deg=-4.0)
+
+    def repoint():  # what the alert manager does on a markedly better position
+        Alert.objects.filter(pk=alert.pk).update(repoints=1, ra_deg=84.9, dec_deg=-4.3)
+        old.request.sequences.create(
+            name="GRB 261126C p1", target_name="GRB 261126C", ra_deg=84.9, dec_deg=-4.3,
+            window_start=agent.clock.now(), window_end=old.window_end, status="validated",
+            priority=15)
+
+    t = _after(3.0, repoint)
+    run = agent.execute(old, "20261125")
+    t.join()
+    run.refresh_from_db()
+    old.refresh_from_db()
+    assert run.outcome == "aborted" and "re-pointed" in run.reason
+    assert old.status == "cancelled"  # never resumed at the obsolete position
+    assert 0 < _frames_of(old) < 4    # what it took is kept
+    new = agent.next_sequence(agent.clock.now())
+    assert new is not None and new.name == "GRB 261126C p1"
+
+
+def test_an_alert_refused_while_observed_stops_its_sequence(agent, make_sequence):
+    """One mission of a coincidence retracted, the other's circle is too large: refused."""
+    from pyros.alerts.models import Alert
+
+    seq = make_sequence("GRB 261126D p0", ra=84.5, dec=-4.0, vis=(("r", 60.0, 4),), nir=(),
+                        status="validated", from_alert=True, priority=15)
+    alert = Alert.objects.create(name="GRB 261126D", status="observing", priority=15,
+                                 first_received_at=agent.clock.now(), request=seq.request,
+                                 ra_deg=84.5, dec_deg=-4.0)
+    t = _after(3.0, lambda: Alert.objects.filter(pk=alert.pk).update(status="refused"))
+    run = agent.execute(seq, "20261125")
+    t.join()
+    run.refresh_from_db()
+    seq.refresh_from_db()
+    assert run.outcome == "aborted" and "refused" in run.reason
+    assert seq.status == "cancelled" and 0 < _frames_of(seq) < 4
+
+
+def test_a_stop_during_a_database_outage_leaves_nothing_executing(
+        cfg, clock, monkeypatch, make_sequence):
+    """The database goes away mid-sequence and the agent is stopped before its next step
+    (CI saw it: PostgreSQL restarted just before the end of a night).  The run could not
+    be closed while the database was down; the agent closes it on its way out."""
+    from django.db import OperationalError
+
+    from pyros.execution.agent import ExecutionAgent
+
+    seq = make_sequence("M42", vis=(("r", 60.0, 4),), nir=())
+    agent = ExecutionAgent(clock=clock, cfg=cfg)
+    started = time.monotonic()
+
+    def allows():
+        if time.monotonic() - started > 3.0:
+            agent.stopping.set()  # SIGTERM arrives during the outage
+            raise OperationalError("server closed the connection unexpectedly")
+        return True, ""
+
+    real_close = agent._close
+    failures = []
+
+    def close(*args):
+        if not failures:
+            failures.append(1)
+            raise OperationalError("the database system is starting up")
+        return real_close(*args)
+
+    monkeypatch.setattr("pyros.execution.agent.observatory_allows", allows)
+    monkeypatch.setattr(agent, "_close", close)
+    monkeypatch.setattr(agent, "next_sequence", lambda now: seq)
+    monkeypatch.setattr(agent, "focus_due", lambda night: False)
+    monkeypatch.setattr(agent, "calibration_label", lambda now, night: None)
+    agent.install_signal_handlers = lambda: None
+    reason = agent.run()
+    seq.refresh_from_db()
+    assert reason == "stopped" and agent.errors == 1 and failures
+    assert seq.status == "validated", seq.status_reason
+    run = SequenceRun.objects.get(sequence=seq)
+    assert run.outcome == "interrupted" and run.ended_at is not None
+    assert 0 < _frames_of(seq) < 4 and run.frames_taken == _frames_of(seq)

@@ -83,3 +83,43 @@ def test_lost_vis_camera_fails_then_retries(agent, make_sequence, sims):
     seq.refresh_from_db()
     assert seq.status == "executed"
     assert SequenceRun.objects.filter(sequence=seq).count() == 2
+
+
+def test_dithered_exposures_move_the_mount_between_exposures_never_during(
+        agent, make_sequence, sims, cfg, tmp_path):
+    """VIS and NIR expose at once; with a 10" dither step every VIS frame is at its own
+    position of the pattern, each header says where the mount was, and the frame itself
+    agrees (the astrometric fit finds the header's position: no move while exposing)."""
+    from astropy.coordinates import SkyCoord
+
+    from pyros.execution.dither import dither_offset_arcsec
+    from pyros.pipeline.core.process import MasterPaths, OutputPaths, process_light
+    from pyros.pipeline.core.reference import sky_model_reference
+    from pyros.routines.models import Plan
+
+    seq = make_sequence(vis=(("r", 30.0, 3),), nir=(("J", 10.0, 6),))
+    Plan.objects.filter(album__sequence=seq).update(dither_arcsec=10.0)
+    run = agent.execute(seq, "20261125")
+    seq.refresh_from_db()
+    assert seq.status == "executed", run.reason
+    target = SkyCoord(seq.ra_deg, seq.dec_deg, unit="deg")
+    pattern = {dither_offset_arcsec(i, 10.0) for i in range(9)}
+    reference = sky_model_reference(cfg.simulator.seed)
+    positions = {}
+    for f in Frame.objects.filter(sequence=seq).order_by("date_obs", "id"):
+        with fits.open(Path(settings.DATA_DIR) / f.path) as hdul:
+            h = hdul[0].header
+        east, north = (a.to_value("arcsec") for a in
+                       target.spherical_offsets_to(SkyCoord(h["RA"], h["DEC"], unit="deg")))
+        nearest = min(pattern, key=lambda p: (p[0] - east) ** 2 + (p[1] - north) ** 2)
+        assert np.hypot(nearest[0] - east, nearest[1] - north) < 0.2, (east, north)
+        positions.setdefault(f.channel, []).append(nearest)
+        if f.channel != "VIS":  # 10 s in J on 512 px: too few stars for a reliable fit
+            continue
+        res = process_light(Path(settings.DATA_DIR) / f.path, MasterPaths(),
+                            OutputPaths(tmp_path / f"{f.pk}.fits", tmp_path / f"{f.pk}.ecsv",
+                                        None), reference)
+        assert res.n_matched >= 3 and res.wcs_offset_arcsec < 1.5, (f.path, res)
+    assert len(set(positions["VIS"])) == 3, positions
+    assert positions["VIS"][0] == (0.0, 0.0)  # the first exposure is on the target
+    assert len(set(positions["VIS"]) | set(positions["NIR"])) >= 3

@@ -80,7 +80,7 @@ def test_bad_clock_environment_fails_loudly(env, message):
         clock_from_environ(env)
 
 
-def test_default_start_is_the_coming_evening_twilight():
+def test_default_start_is_when_the_coming_night_can_be_observed():
     from astropy.time import Time
 
     from pyros.astro.night import location, sun_altitude_deg
@@ -91,11 +91,12 @@ def test_default_start_is_the_coming_evening_twilight():
                 datetime(2026, 11, 25, 9, 0, tzinfo=UTC)):   # night in progress
         start = default_sim_start(now)
         assert now < start < now + timedelta(hours=24)
-        alt = sun_altitude_deg(location(*site.location_tuple()), Time([start]))[0]
+        twilight = start - timedelta(seconds=site.execution_margin_s + 1.0)
+        alt = sun_altitude_deg(location(*site.location_tuple()), Time([twilight]))[0]
         assert alt == pytest.approx(site.twilight_deg, abs=0.1)
         # evening: the Sun is going down
         later = sun_altitude_deg(location(*site.location_tuple()),
-                                 Time([start + timedelta(minutes=10)]))[0]
+                                 Time([twilight + timedelta(minutes=10)]))[0]
         assert later < alt
 
 

@@ -27,13 +27,19 @@ def _default_text() -> str:
     return DEFAULT_CONFIG_PATH.read_text()
 
 
-def test_error_names_file_line_and_key():
-    text = _default_text().replace("latitude_deg: 31.0449", "latitude_deg: 131.0449")
-    line = next(i for i, t in enumerate(text.splitlines(), 1) if "131.0449" in t)
+def _refused(old: str, new: str) -> tuple[str, int]:
+    """The error for the default file with ``old`` replaced by ``new``, and that line."""
+    text = _default_text().replace(old, new)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if new in t)
     with pytest.raises(ConfigError) as err:
         parse_config(text, "obs.yaml")
-    assert f"obs.yaml:{line}: site.latitude_deg" in str(err.value)
-    assert "less than or equal to 90" in str(err.value)
+    return str(err.value), line
+
+
+def test_error_names_file_line_and_key():
+    message, line = _refused("latitude_deg: 31.0449", "latitude_deg: 131.0449")
+    assert f"obs.yaml:{line}: site.latitude_deg" in message
+    assert "less than or equal to 90" in message
 
 
 @pytest.mark.parametrize("edit, expected", [
@@ -76,3 +82,34 @@ def test_pyros_config_command(tmp_path):
 def test_missing_file():
     with pytest.raises(ConfigError, match="cannot read configuration"):
         load_config("/nonexistent/pyros.yaml")
+
+
+def test_the_alerts_section_is_validated_with_the_observatory_file():
+    message, line = _refused("repoint_factor: 2.0", "repoint_factr: 2.0")
+    assert f"obs.yaml:{line}: alerts.matching.repoint_factr: Extra inputs" in message
+    message, _ = _refused("field_channel: VIS", "field_channel: UV")
+    assert "field_channel 'UV' is not a channel" in message
+
+
+def test_the_alert_manager_reads_the_observatory_file_then_the_environment(tmp_path,
+                                                                           monkeypatch):
+    from pyros.config.alerts import load_alerts_settings
+
+    obs = tmp_path / "obs.yaml"
+    obs.write_text(_default_text().replace("time_tolerance_s: 60", "time_tolerance_s: 25")
+                   .replace("local_ivo: ivo://pyros/alerts", "local_ivo: ivo://colibri/pyros"))
+    monkeypatch.setenv("PYROS_CONFIG", str(obs))
+    monkeypatch.delenv("PYROS_ALERTS_CONFIG", raising=False)
+    monkeypatch.setenv("PYROS_VTP_BROKER", "127.0.0.1:8099")
+    monkeypatch.setenv("PYROS_GCN_CLIENT_ID", "colibri")
+    monkeypatch.setenv("PYROS_GCN_CLIENT_SECRET", "s3cret")
+    s = load_alerts_settings()
+    assert s.matching.time_tolerance_s == 25 and s.vtp.local_ivo == "ivo://colibri/pyros"
+    assert s.vtp.enabled and s.vtp.port == 8099  # the environment on top
+    assert s.kafka.enabled and s.kafka.client_secret.get_secret_value() == "s3cret"
+    assert s.kafka.group_id == "pyros-alerts"
+    # a separate alerts file, when named, replaces the observatory's section
+    separate = tmp_path / "alerts.yaml"
+    separate.write_text("alerts:\n  matching: {time_tolerance_s: 90}\n")
+    monkeypatch.setenv("PYROS_ALERTS_CONFIG", str(separate))
+    assert load_alerts_settings().matching.time_tolerance_s == 90

@@ -102,3 +102,61 @@ def test_sigkilled_agent_is_restarted_and_the_gap_is_recorded(child_env, pyros_c
     assert not AgentRun.objects.filter(ended_at=None).exists()
     reasons = set(AgentRun.objects.values_list("exit_reason", flat=True))
     assert reasons <= {"killed by SIGKILL", "stopped"}, Path(log.name).read_text()
+
+
+def test_the_urgent_path_modules_agents_preload_exist():
+    """An agent imports its alert path's lazy imports before its loop (``Agent.run``); a
+    misspelt name would only be logged and silently bring the cost back."""
+    import importlib
+
+    from pyros.agents import AGENTS, agent_class
+
+    listed = {name: agent_class(name).hot_path_modules for name in AGENTS}
+    assert listed["alerts"] and listed["execution"]
+    for modules in listed.values():
+        for module in modules:
+            importlib.import_module(module)
+
+
+def test_records_survive_a_connection_the_database_closed(transactional_db):
+    """A PostgreSQL restart kills the supervisor's connection: the next record reconnects
+    instead of being lost (CI saw 'could not record the end of agent:execution')."""
+    from django.db import DatabaseError, connection
+
+    from pyros.system.models import AgentRun
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database server that can close our connection")
+    sup = Supervisor([ChildSpec("sleeper", [sys.executable, "-c", "import time; time.sleep(60)"])],
+                     record=True)
+    sup.start_all()
+    try:
+        run = AgentRun.objects.get(pk=sup.children[0].run_id)
+        # the server ends our session, as a restart does
+        with pytest.raises(DatabaseError), connection.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+    finally:
+        sup.stop_all(timeout_s=5)
+    run.refresh_from_db()
+    assert run.ended_at is not None and run.exit_reason
+
+
+def test_an_agents_signal_handler_only_sets_the_stop_flag(caplog):
+    """The handler runs inside whatever the main thread was doing, maybe a query: a log
+    record from it went to the database handler on that same connection and hung the
+    agent until SIGKILL (CI's restart night).  It must log nothing; the loop does."""
+    import logging
+
+    from pyros.agents.base import Agent
+
+    agent = Agent()
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        agent.install_signal_handlers()
+        with caplog.at_level(logging.DEBUG):
+            signal.raise_signal(signal.SIGTERM)
+        assert agent.stopping.is_set() and agent.stopped_by_signal == signal.SIGTERM
+        assert caplog.records == []
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)

@@ -35,7 +35,11 @@ def test_losing_a_blocking_device_pauses_and_its_return_resumes(sims, make_agent
     sims.set_fault("dome", "ok")
     run_until(agent, lambda: mode() == "operational")
     assert status_of("dome")["available"]
-    assert "device_lost" in agent.notifier.kinds()
+    told = [(k, subject) for k, subject, _ in agent.notifier.sent]
+    # whoever hears of the loss hears of the return, and of the observatory's
+    assert ("device_lost", "dome lost") in told and ("device_lost", "dome is back") in told
+    assert ("paused", "Observatory PAUSED") in told
+    assert ("paused", "Observatory OPERATIONAL again") in told
 
 
 def test_losing_the_nir_camera_is_noted_and_observing_goes_on(sims, make_agent):

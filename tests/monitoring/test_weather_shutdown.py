@@ -65,7 +65,8 @@ def test_rain_during_an_exposure_shuts_down_within_1_s_then_resumes_after_the_ho
     assert ("operational", "unsafe") in history and ("unsafe", "operational") in history
     assert ReplanRequest.objects.filter(source="monitoring",
                                         reason__startswith="observatory operational").exists()
-    assert "unsafe" in agent.notifier.kinds()
+    assert [subject for kind, subject, _ in agent.notifier.sent if kind == "unsafe"] == [
+        "Observatory UNSAFE: dome closing, mount parking", "Observatory OPERATIONAL again"]
     from pyros.monitoring.state import weather_history
 
     rain = [v for _, v in weather_history("rainrate", rain_at - timedelta(minutes=5))]
@@ -106,8 +107,9 @@ def test_stale_weather_is_unsafe(sims, sim_clock, make_agent):
     frozen_at = sim_clock.now()
     from pyros.monitoring.state import observatory_mode
 
+    # 120 s of clock time; a loaded machine needs more wall time for it (not a timing test)
     run_until(agent, lambda: any("old (limit 120 s)" in r for r in observatory_mode().reasons),
-              timeout_wall_s=30)
+              timeout_wall_s=90)
     assert mode() == "unsafe"
     assert sim_clock.now() - frozen_at >= timedelta(seconds=110)
     assert any(r.device == "dome" for r in agent.reactor.history())

@@ -33,6 +33,8 @@ def test_database_and_broker_restarts_during_the_night(tmp_path, night_database_
     restarts = [e for e in data["events"] if e["kind"] == "restart"]
     assert [e["service"] for e in restarts] == ["postgresql", "redis"], out[-2000:]
     failed = [c for c in data["invariants"] if c["status"] != "PASS"]
-    assert not failed, f"{failed}\n{out[-3000:]}"
+    agents = [line for line in (report / "processes.log").read_text().splitlines()
+              if "WARNING" in line or "ERROR" in line or "stopping" in line]
+    assert not failed, f"{failed}\n{out[-3000:]}\nagents:\n" + "\n".join(agents[-40:])
     assert data["frames"]["total"] > 0
     assert proc.returncode == 0, out[-3000:]

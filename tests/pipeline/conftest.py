@@ -131,5 +131,18 @@ def archive_frame(data_dir: Path, s: FrameSpec, meta: FrameMeta = META, *, wcs=N
         height_px=s.shape[0])
 
 
+def alert_sequence(name: str = "GRB 260315A"):
+    """A burst follow-up's sequence (its request made by the alert manager)."""
+    from pyros.accounts.models import ScientificProgramme
+    from pyros.routines.models import Request, Sequence
+
+    prog, _ = ScientificProgramme.objects.get_or_create(code="grb",
+                                                        defaults={"title": "GRB follow-up"})
+    req = Request.objects.create(name=name, programme=prog, from_alert=True)
+    return Sequence.objects.create(request=req, name=name, target_name="GRB", ra_deg=RA_DEG,
+                                   dec_deg=DEC_DEG, window_start=DUSK,
+                                   window_end=DUSK + timedelta(hours=8))
+
+
 def archive_calibrations(data_dir: Path, meta: FrameMeta = META, start: datetime = DUSK):
     return [archive_frame(data_dir, s, meta) for s in calibration_specs(start=start)]

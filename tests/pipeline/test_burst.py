@@ -91,3 +91,33 @@ def test_effective_age_is_where_a_t_minus_1_decay_has_its_mean_flux():
     mean_flux = math.log(200 / 100) / 100.0  # ∫ t⁻¹ dt / Δt over [100, 200] s
     assert 1 / t_eff == pytest.approx(mean_flux)
     assert effective_age_s(TRIGGER - timedelta(seconds=10), 30.0, TRIGGER) == 10.0
+
+
+def test_a_faint_catalogued_star_near_the_limit_is_not_a_new_source(tmp_path):
+    """A star below the frames' limit, lifted above it by noise in two frames, is a star:
+    the reference is matched at every magnitude, not only above the limit (the benchmark
+    night once reported such a star as a new source 27′ from the real afterglow)."""
+    from astropy.table import Table
+
+    from pyros.pipeline.core.burst import EpochFrame
+    from pyros.pipeline.core.reference import RefStars
+
+    limit = 20.0
+    star = (RA_DEG + 0.01, DEC_DEG - 0.01, limit + 0.8)  # 0.8 mag below the 5σ limit
+
+    def reference(ra, dec, radius, filter_name):
+        return RefStars(np.array([star[0]]), np.array([star[1]]), np.array([star[2]]),
+                        np.array([1]))
+
+    def epoch(i: int, mag: float) -> EpochFrame:
+        cat = Table({"ra_deg": [star[0] + 0.3 / 3600], "dec_deg": [star[1]], "mag": [mag],
+                     "mag_err": [0.25], "snr": [4.3], "flags": [0]})
+        return EpochFrame(key=f"f{i}", start=TRIGGER + timedelta(seconds=300 * (i + 1)),
+                          exposure_s=60.0, filter_name="r", image_path=tmp_path / "none.fits",
+                          catalog=cat, zero_point=25.0, zp_err=0.02, aperture_radius_px=4.0,
+                          limiting_mag=limit, astrometric_rms_arcsec=0.2, n_matched=40,
+                          fwhm_arcsec=1.3)
+
+    res = analyse_burst([epoch(0, limit + 0.1), epoch(1, limit + 0.2)],
+                        ErrorCircle(RA_DEG, DEC_DEG, 2 / 60), TRIGGER, reference)
+    assert not res.found and "no new or fading source" in res.reason

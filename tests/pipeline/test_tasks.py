@@ -123,16 +123,30 @@ def test_a_missing_raw_file_is_recorded_as_a_failed_reduction(data_dir, clock):
 
 @pytest.fixture
 def sequence(db, clock):
-    from tests.pipeline.conftest import DEC_DEG, RA_DEG
+    from tests.pipeline.conftest import alert_sequence
 
-    from pyros.accounts.models import ScientificProgramme
-    from pyros.routines.models import Request, Sequence
+    return alert_sequence()
 
-    prog = ScientificProgramme.objects.create(code="grb", title="GRB follow-up")
-    req = Request.objects.create(name="GRB 260315A", programme=prog, from_alert=True)
-    return Sequence.objects.create(request=req, name="GRB 260315A", target_name="GRB",
-                                   ra_deg=RA_DEG, dec_deg=DEC_DEG, window_start=DUSK,
-                                   window_end=DUSK + timedelta(hours=8))
+
+def test_an_alerts_frames_and_analyses_go_to_the_urgent_queue(
+        data_dir, clock, sequence, monkeypatch, django_capture_on_commit_callbacks):
+    from pyros.pipeline import api, tasks
+
+    sent = []
+    for task in (tasks.reduce_frame, tasks.analyse_burst):
+        monkeypatch.setattr(task, "apply_async",
+                            lambda args, queue, _t=task.name: sent.append((_t, queue)))
+    routine = archive_frame(data_dir, spec("light", DUSK + timedelta(hours=2), 30.0))
+    burst = archive_frame(data_dir, spec("light", DUSK + timedelta(hours=3), 30.0),
+                          sequence=sequence)
+    bias = archive_frame(data_dir, spec("bias", DUSK, 0.0))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.on_frame_archived(routine.pk) and api.on_frame_archived(burst.pk)
+        assert not api.on_frame_archived(bias.pk)
+        api.on_burst_epoch(sequence_id=sequence.pk)
+    assert sent == [("pyros.pipeline.reduce_frame", api.DEFAULT_QUEUE),
+                    ("pyros.pipeline.reduce_frame", api.URGENT_QUEUE),
+                    ("pyros.pipeline.analyse_burst", api.URGENT_QUEUE)]
 
 
 def test_a_burst_analysis_is_stored_and_sent_once(data_dir, clock, eager, sequence,
@@ -173,3 +187,38 @@ def test_a_burst_analysis_is_stored_and_sent_once(data_dir, clock, eager, sequen
 def test_on_burst_epoch_needs_something_to_follow():
     with pytest.raises(ValueError, match="needs an alert"):
         api.on_burst_epoch(radius_deg=0.1)
+
+
+def test_a_burst_is_analysed_as_its_frames_are_reduced(data_dir, clock, eager, sequence,
+                                                       django_capture_on_commit_callbacks):
+    """1, 2, 4 frames reduced: analysed each time; then the last frame of the ended
+    sequence, reduced after the execution agent's end-of-sequence call."""
+    import math
+
+    from tests.pipeline.conftest import DEC_DEG, RA_DEG
+
+    from pyros.alerts.models import Alert
+    from pyros.pipeline import tasks
+    from pyros.skymodel import Transient
+
+    trigger = DUSK + timedelta(hours=3)
+    Alert.objects.create(name="SVOM sb26031501", status="observing", priority=15,
+                         first_received_at=trigger, trigger_time=trigger,
+                         request=sequence.request, ra_deg=RA_DEG, dec_deg=DEC_DEG,
+                         error_radius_deg=2 / 60, error90_deg=2 / 60)
+    glow = Transient(RA_DEG - 30 / 3600 / math.cos(math.radians(DEC_DEG)),
+                     DEC_DEG + 25 / 3600, 15.5, trigger, alpha=1.0)
+    analysed = []
+    for i, age in enumerate((120, 300, 600, 900, 1800)):
+        frame = archive_frame(data_dir, spec("light", trigger + timedelta(seconds=age), 60.0,
+                                             transients=(glow,)), META, sequence=sequence)
+        if i == 4:  # the sequence ended before its last frame was reduced
+            type(sequence).objects.filter(pk=sequence.pk).update(status="executed")
+        with django_capture_on_commit_callbacks(execute=True):
+            out = tasks.reduce_frame(frame.pk)
+        result = BurstResult.objects.filter(key__startswith="alert-").first()
+        analysed.append((out["burst_analysis"] is not None,
+                         result.n_frames if result else 0))
+    assert analysed == [(True, 1), (True, 2), (False, 2), (True, 4), (True, 5)]
+    result = BurstResult.objects.get()
+    assert result.found and result.decay_index == pytest.approx(1.0, abs=0.25)

@@ -51,6 +51,11 @@ BAD = [
     ("NIR limit", _doc(albums=[{"channel": "NIR", "plans": [{"filter": "J",
                                                              "exposure_s": 600}]}]),
      "sequences[0].albums[0].plans[0].exposure_s: must be ≤ 300 (NIR maximum exposure)"),
+    ("saturated sky", _doc(albums=[{"channel": "NIR", "plans": [{"filter": "H",
+                                                                 "exposure_s": 60}]}]),
+     "sequences[0].albums[0].plans[0].exposure_s: the H sky alone saturates the NIR detector "
+     "in 30 s at airmass 2; take more, shorter exposures (≤ 15 s keeps half the well for the "
+     "stars)"),
     ("unknown channel", _doc(albums=[{"channel": "UV", "plans": [{"filter": "u",
                                                                    "exposure_s": 6}]}]),
      "sequences[0].albums[0].channel: unknown channel 'UV' (known: NIR, VIS)"),

@@ -202,3 +202,63 @@ def test_sequences_made_directly_get_their_duration_on_validation(world):
     seq.refresh_from_db()
     assert seq.duration_s == pytest.approx(20 + 4 * (30 + 1.3))
     assert sequence_rows(seq)["reserved"] == pytest.approx(seq.duration_s)
+
+
+def _drafts(world, n: int, duration_s: float = 900.0):
+    from pyros.routines.models import Plan
+
+    start = world.clock.now() + timedelta(hours=1)
+    return [actions.SequenceDraft(
+        Sequence(name=f"burst epoch {i + 1}", target_name="GRB", ra_deg=10.0, dec_deg=20.0,
+                 window_start=start + timedelta(hours=i), window_end=start + timedelta(hours=9),
+                 priority=9, duration_s=duration_s),
+        {"VIS": [Plan(filter_name="r", exposure_s=60, count=3),
+                 Plan(filter_name="i", exposure_s=60, count=3)],
+         "NIR": [Plan(filter_name="J", exposure_s=30, count=6)]}) for i in range(n)]
+
+
+def test_sequences_created_validated_as_submitting_one_by_one_would(world):
+    """The alert path's bulk creation: the rows a submission then a validation per sequence
+    would write, in the same number of queries for one sequence or six."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from pyros.routines.models import Request
+
+    counts = []
+    for n in (1, 6):
+        req = Request.objects.create(name=f"alert {n}", programme=world.grb, owner=world.other)
+        with CaptureQueriesContext(connection) as queries:
+            made = actions.create_validated_sequences(req, _drafts(world, n), "alert GRB")
+        counts.append(len(queries))
+        req.refresh_from_db()
+        assert req.submitted_at == world.clock.now()
+        for seq in made:
+            seq.refresh_from_db()
+            assert seq.status == "validated" and seq.status_reason == "alert GRB"
+            assert [(t.from_status, t.to_status) for t in seq.transitions.all()] == [
+                ("draft", "submitted"), ("submitted", "validated")]
+            assert {a.channel: [(p.order, p.filter_name, p.count) for p in a.plans.all()]
+                    for a in seq.albums.all()} == {
+                "VIS": [(0, "r", 3), (1, "i", 3)], "NIR": [(0, "J", 6)]}
+            assert sequence_rows(seq) == {"reserved": 900.0, "debited": 0.0}
+            assert QuotaEntry.objects.get(sequence=seq).user == world.other
+    assert counts[0] == counts[1] <= 14, counts  # savepoints included
+    balance = quota_balance(world.grb, world.period)
+    assert balance.reserved_s == 7 * 900.0
+
+
+def test_bulk_created_sequences_respect_the_quota_or_create_nothing(world):
+    from pyros.accounts.ledger import QuotaError
+    from pyros.routines.models import Request
+
+    req = Request.objects.create(name="too much", programme=world.stars, owner=world.user)
+    # 36 000 s allocated: 4 × 10 000 s do not fit, and the fourth must not leave three behind
+    with pytest.raises(QuotaError, match="quota exceeded"):
+        actions.create_validated_sequences(req, _drafts(world, 4, 10_000.0), "too much")
+    assert not req.sequences.exists() and not QuotaEntry.objects.exists()
+    made = actions.create_validated_sequences(req, _drafts(world, 4, 10_000.0), "alert",
+                                              enforce_quota=False)
+    assert len(made) == 4 and quota_balance(world.stars, world.period).remaining_s < 0
+    with pytest.raises(ValueError, match="duration_s must be set"):
+        actions.create_validated_sequences(req, _drafts(world, 1, 0.0), "no duration")

@@ -32,6 +32,9 @@ class Agent:
     heartbeat_interval_s: float = 5.0
     #: Never beat more often than this in wall seconds, whatever the clock speed.
     min_beat_wall_s: float = 0.5
+    #: Modules the agent's urgent path imports lazily: imported before the loop starts, so
+    #: the first alert of a night does not pay for them (~0.2 s for ``requests`` alone).
+    hot_path_modules: tuple[str, ...] = ()
 
     def __init__(self, clock: Clock | None = None):
         self.clock = clock or get_clock()
@@ -42,6 +45,7 @@ class Agent:
         self.steps = 0
         self.work_done = 0
         self.errors = 0
+        self.stopped_by_signal: int | None = None
 
     # --- to override ---------------------------------------------------------------------
     def setup(self) -> None:
@@ -58,10 +62,30 @@ class Agent:
         """State shown with the heartbeat on the dashboard."""
         return {"steps": self.steps, "work_done": self.work_done, "errors": self.errors}
 
+    def idle_wait(self) -> None:
+        """Wait after a step that did no work: ``idle_interval_s`` of clock time, cut short
+        by a stop.  Agents that can be woken by something cheaper to watch override it."""
+        self.stopping.wait(self.clock.wall_seconds(self.idle_interval_s))
+
+    def import_hot_path(self) -> None:
+        """Import :attr:`hot_path_modules` now (a missing optional one is only logged)."""
+        import importlib
+
+        for module in self.hot_path_modules:
+            try:
+                importlib.import_module(module)
+            except ImportError as exc:
+                log.info("%s agent: %s not available (%s)", self.name, module, exc)
+
     # --- machinery -------------------------------------------------------------------------
     def install_signal_handlers(self) -> None:
+        """SIGTERM/SIGINT set :attr:`stopping`, and nothing else: the handler runs between
+        two bytecodes of the main thread, maybe inside a query, and logging from it went
+        to the database handler on that same connection, whose lock the interrupted query
+        held: the agent hung until the supervisor's SIGKILL (CI, a sequence left
+        executing).  :meth:`run` logs the signal once the loop has ended."""
         def _stop(signum: int, _frame: object) -> None:
-            log.info("%s agent: signal %s, stopping", self.name, signum)
+            self.stopped_by_signal = signum
             self.stopping.set()
 
         signal.signal(signal.SIGTERM, _stop)
@@ -127,6 +151,7 @@ class Agent:
         self.beat(force=True)
         try:
             self.setup()
+            self.import_hot_path()
             while not self.stopping.is_set():
                 if max_steps is not None and self.steps >= max_steps:
                     reason = f"completed {max_steps} steps"
@@ -134,11 +159,13 @@ class Agent:
                 did = self.run_once()
                 self.beat()
                 if not did:
-                    self.stopping.wait(self.clock.wall_seconds(self.idle_interval_s))
+                    self.idle_wait()
         except BaseException as exc:
             reason = f"crashed: {type(exc).__name__}: {exc}"
             raise
         finally:
+            if self.stopped_by_signal is not None:
+                log.info("%s agent: signal %s, stopping", self.name, self.stopped_by_signal)
             try:
                 self.teardown()
             finally:

@@ -18,8 +18,12 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from pyros.alerts.config import AlertsSettings, load_alerts_settings
-from pyros.alerts.followup import PENDING_STATUSES, cancel_pending_sequences, create_followup
+from pyros.alerts.followup import (
+    PENDING_STATUSES,
+    cancel_pending_sequences,
+    create_followup,
+    min_altitude_deg,
+)
 from pyros.alerts.followup import field_deg as _field_deg
 from pyros.alerts.models import (
     FINAL_ALERT_STATUSES,
@@ -34,8 +38,9 @@ from pyros.alerts.models import (
 )
 from pyros.alerts.rules import StrategyRules
 from pyros.alerts.strategies import ensure_default_strategy
-from pyros.alerts.visibility import airmass_to_altitude_deg, check_visibility
+from pyros.alerts.visibility import check_visibility
 from pyros.clock import now as clock_now
+from pyros.config.alerts import AlertsSettings, load_alerts_settings
 from pyros.config.schema import ObservatoryConfig
 from pyros.notices import (
     Notice,
@@ -178,6 +183,10 @@ def _process(stored: StoredNotice, notice: Notice, settings: AlertsSettings,
         rules = strategy.parsed_rules()
         now = clock_now()
         alert = _find_alert(notice, settings)
+        if notice.is_retraction and alert is not None and notice.mission not in alert.missions:
+            log.info("alerts: %s %s retracts an event of its own never received; it only "
+                     "coincides with alert #%s", notice.mission, notice.event_id, alert.pk)
+            alert = None  # another mission's burst at the same time is not withdrawn
         if notice.is_retraction:
             if alert is None:
                 outcome = NoticeOutcome.RETRACTION_UNKNOWN
@@ -186,7 +195,13 @@ def _process(stored: StoredNotice, notice: Notice, settings: AlertsSettings,
                             "stored, nothing else", notice.mission, notice.event_id, stored.pk)
             else:
                 outcome = NoticeOutcome.RETRACTED
-                _retract(alert, notice, now, effects)
+                remaining = (set(alert.missions) - _retracted_missions(alert)
+                             - {notice.mission})
+                if remaining:  # a coincidence: the other missions still saw the burst
+                    _retract_mission(alert, notice, remaining, rules, now, settings, config,
+                                     effects)
+                else:
+                    _retract(alert, notice, now, effects)
         else:
             outcome = NoticeOutcome.UPDATED
             if alert is None:
@@ -275,12 +290,8 @@ def _merge(alert: Alert, notice: Notice, stored: StoredNotice, rules: StrategyRu
     if not notice.is_preliminary:
         alert.is_preliminary = False
     missions = set(AlertEventId.objects.filter(alert=alert).values_list("mission", flat=True))
-    priority = rules.priority_for(missions | {notice.mission})
-    if priority != alert.priority:
-        alert.priority = priority
-        if alert.request_id is not None:
-            alert.request.sequences.filter(status__in=PENDING_STATUSES).update(
-                priority=priority)
+    retracted = _retracted_missions(alert)
+    _set_priority(alert, rules.priority_for((missions | {notice.mission}) - retracted))
     if alert.trigger_time is not None:
         hours = (rules.limits.preliminary_expiry_h if alert.is_preliminary
                  else rules.limits.expiry_h)
@@ -288,9 +299,9 @@ def _merge(alert: Alert, notice: Notice, stored: StoredNotice, rules: StrategyRu
     if not notice.has_position:
         return None
     err90 = error_radius_90_deg(notice)
-    better = (not alert.has_position
-              or (err90 is not None and (alert.error90_deg is None
-                                         or err90 < alert.error90_deg)))
+    better = notice.mission not in retracted and (
+        not alert.has_position
+        or (err90 is not None and (alert.error90_deg is None or err90 < alert.error90_deg)))
     position = AlertPosition.objects.create(
         alert=alert, notice=stored, at=now, mission=notice.mission,
         instrument=(notice.instrument or "")[:30], ra_deg=notice.ra_deg, dec_deg=notice.dec_deg,
@@ -301,6 +312,22 @@ def _merge(alert: Alert, notice: Notice, stored: StoredNotice, rules: StrategyRu
         alert.position_source = f"{notice.mission} {notice.instrument or ''} " \
                                 f"{notice.packet_name or notice.notice_type.value}".strip()[:60]
     return position
+
+
+def _set_priority(alert: Alert, priority: int) -> None:
+    if priority != alert.priority:
+        alert.priority = priority
+        if alert.request_id is not None:
+            alert.request.sequences.filter(status__in=PENDING_STATUSES).update(
+                priority=priority)
+
+
+def _retracted_missions(alert: Alert) -> set[str]:
+    """Missions that withdrew their part of this alert (their retraction notices)."""
+    if alert.pk is None:
+        return set()
+    return set(StoredNotice.objects.filter(alert=alert, notice_type=NoticeType.RETRACTION.value)
+               .values_list("mission", flat=True))
 
 
 def _set_status(alert: Alert, status: str, reason: str, effects: _Effects,
@@ -381,8 +408,7 @@ def _acceptance_problem(alert: Alert, rules: StrategyRules, now: datetime,
     if error_arcmin > limits.max_error_arcmin:
         return f"error circle {error_arcmin:.1f}' exceeds {limits.max_error_arcmin:g}'"
     site = config.site
-    min_alt = max(site.horizon_deg, airmass_to_altitude_deg(limits.max_airmass),
-                  limits.min_altitude_deg or 0.0)
+    min_alt = min_altitude_deg(config, limits)
     assert alert.ra_deg is not None and alert.dec_deg is not None
     assert alert.expires_at is not None
     vis = check_visibility(alert.ra_deg, alert.dec_deg, site.location_tuple(), now,
@@ -424,6 +450,43 @@ def _retract(alert: Alert, notice: Notice, now: datetime, effects: _Effects) -> 
     _set_status(alert, AlertStatus.RETRACTED,
                 why + (f", {n} sequence(s) cancelled" if n else ""), effects, "alert_retracted")
     log.warning("alerts: %s %s", alert.name, alert.status_reason)
+
+
+def _retract_mission(alert: Alert, notice: Notice, remaining: set[str], rules: StrategyRules,
+                     now: datetime, settings: AlertsSettings, config: ObservatoryConfig,
+                     effects: _Effects) -> None:
+    """One mission of a multi-mission alert withdrew its detection; the others stand.
+
+    The alert falls back on the best position the remaining missions gave (smallest 90 %
+    error, then the latest) and is evaluated again: it may be refused (a GBM circle alone
+    is too large; the execution stops a running pointing of a refused alert), re-pointed
+    (the retracted position was the one observed), or kept.  With no position left it
+    waits for one, and the running pointing is withdrawn (counted as a re-point)."""
+    if alert.status in FINAL_ALERT_STATUSES:
+        return
+    why = f"{notice.mission} retracted its detection ({notice.packet_name or 'retraction'})"
+    AlertPosition.objects.filter(alert=alert, mission=notice.mission).update(adopted=False)
+    _set_priority(alert, rules.priority_for(remaining))
+    best = (AlertPosition.objects.filter(alert=alert, mission__in=remaining)
+            .order_by(F("error90_deg").asc(nulls_last=True), "-at", "-id").first())
+    log.warning("alerts: %s: %s; %s remain", alert.name, why, ", ".join(sorted(remaining)))
+    if best is None:
+        n = cancel_pending_sequences(alert, "cancelled", why)
+        alert.ra_deg = alert.dec_deg = alert.error_radius_deg = alert.error90_deg = None
+        alert.pointed_ra_deg = alert.pointed_dec_deg = alert.pointed_error90_deg = None
+        alert.position_source = ""
+        alert.repoints += 1  # the running pointing is obsolete: the execution stops it
+        _set_status(alert, AlertStatus.PRELIMINARY if alert.is_preliminary
+                    else AlertStatus.ACTIVE,
+                    f"{why}; waiting for a position from {', '.join(sorted(remaining))}"
+                    + (f" ({n} sequence(s) cancelled)" if n else ""), effects)
+        return
+    alert.ra_deg, alert.dec_deg = best.ra_deg, best.dec_deg
+    alert.error_radius_deg, alert.error90_deg = best.error_radius_deg, best.error90_deg
+    alert.position_source = f"{best.mission} {best.instrument}".strip()[:60]
+    AlertPosition.objects.filter(pk=best.pk).update(adopted=True)
+    _evaluate(alert, notice, None, rules, now, settings, config, effects)
+    alert.status_reason = f"{why}; {alert.status_reason}"[:255]
 
 
 def _after_commit(alert_id: int, events: list[tuple[str, str]],

@@ -6,6 +6,11 @@ fails (database down), the batch stops there and the listener is closed without
 acknowledging, so the broker delivers the notice again after reconnection: committing a
 later Kafka offset would otherwise skip it.  A broker outage is logged and retried with
 back-off; it never stops the agent.
+
+The agent waits for notices inside the listeners' blocking polls (``poll_timeout_s``), not
+in a sleep between steps: a notice is taken the moment the broker delivers it, so its
+"received" stamp is the real receipt.  Only when no listener could poll (none configured,
+or all backing off) does it sleep its idle interval.
 """
 
 from __future__ import annotations
@@ -14,8 +19,8 @@ import logging
 from datetime import datetime, timedelta
 
 from pyros.agents.base import Agent
-from pyros.alerts.config import AlertsSettings
 from pyros.clock import Clock, monotonic
+from pyros.config.alerts import AlertsSettings
 
 log = logging.getLogger("pyros.alerts")
 
@@ -27,6 +32,11 @@ class AlertsAgent(Agent):
     expiry_interval_s = 60.0
     #: Wall seconds between two "broker unavailable" log lines per listener.
     quiet_log_s = 60.0
+    #: Shortest wall time of an idle step, whatever the listeners' poll timeouts.
+    min_cycle_wall_s = 0.02
+    hot_path_modules = ("pyros.alerts.actions", "pyros.alerts.followup", "pyros.alerts.notify",
+                        "pyros.alerts.outbound", "pyros.etc.calculator", "pyros.etc.config",
+                        "pyros.routines.actions", "pyros.scheduler.actions")
 
     def __init__(self, clock: Clock | None = None, settings: AlertsSettings | None = None,
                  listeners: list | None = None):
@@ -39,12 +49,14 @@ class AlertsAgent(Agent):
         self._last_warm: datetime | None = None
         self._last_complaint: dict[str, float] = {}
         self._config = None
+        self._polled = False
+        self._step_started = 0.0
 
     def setup(self) -> None:
-        from pyros.alerts.config import load_alerts_settings
         from pyros.alerts.listeners import build_listeners
         from pyros.alerts.strategies import ensure_default_strategy
         from pyros.config import load_config
+        from pyros.config.alerts import load_alerts_settings
 
         self.settings = self.settings or load_alerts_settings()
         self._config = load_config()
@@ -52,13 +64,15 @@ class AlertsAgent(Agent):
             self.listeners = build_listeners(self.settings)
         ensure_default_strategy()
         if not self.listeners:
-            log.warning("alerts: no listener enabled (set kafka/vtp in PYROS_ALERTS_CONFIG, "
-                        "PYROS_GCN_CLIENT_ID or PYROS_VTP_BROKER); notices come only from "
-                        "'pyros alerts inject' and the web")
+            log.warning("alerts: no listener enabled (set alerts.kafka/vtp in the observatory "
+                        "file, PYROS_GCN_CLIENT_ID or PYROS_VTP_BROKER); notices come only "
+                        "from 'pyros alerts inject' and the web")
         self._warm()
 
     def step(self) -> bool:
         did = False
+        self._polled = False
+        self._step_started = monotonic()
         for listener in self.listeners or []:
             did = self._poll(listener) or did
         now = self.clock.now()
@@ -86,6 +100,7 @@ class AlertsAgent(Agent):
                 log.warning("alerts: %s unavailable: %s", listener.name, exc)
                 self._last_complaint[listener.name] = monotonic()
             return False
+        self._polled = True
         for incoming in batch:
             try:
                 ingest_notice(incoming.raw, incoming.source, incoming.received_at,
@@ -108,6 +123,15 @@ class AlertsAgent(Agent):
                 return True
             self.ingested += 1
         return bool(batch)
+
+    def idle_wait(self) -> None:
+        """After an empty step: the listeners' polls were the wait, unless none could poll."""
+        if not self._polled:
+            super().idle_wait()
+            return
+        left = self.min_cycle_wall_s - (monotonic() - self._step_started)
+        if left > 0:
+            self.stopping.wait(left)
 
     def _warm(self) -> None:
         """Keep the Sun/Moon cache of the visibility check filled (hourly)."""

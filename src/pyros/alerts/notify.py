@@ -5,7 +5,7 @@ Other components call :func:`notify` for their own events::
     from pyros.alerts.notify import notify
     notify("device_lost", "camera_vis lost", "No reply for 30 s; sequence paused.")
 
-Event kinds are listed in :data:`pyros.alerts.config.EVENT_KINDS` (alert_accepted,
+Event kinds are listed in :data:`pyros.config.alerts.EVENT_KINDS` (alert_accepted,
 alert_refused, alert_retracted, alert_expired, unsafe, paused, device_lost,
 sequence_failed).  Each role of ``notifications.roles`` in the alerts configuration says
 which kinds it wants and where they go.  Delivery runs on the outbound thread: ``notify``
@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 
 from pyros.alerts import dispatch
-from pyros.alerts.config import EVENT_KINDS, AlertsSettings, load_alerts_settings
+from pyros.config.alerts import EVENT_KINDS, AlertsSettings, load_alerts_settings
 
 log = logging.getLogger("pyros.alerts.notify")
 

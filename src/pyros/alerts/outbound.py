@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from pyros.alerts import dispatch
-from pyros.alerts.config import AlertsSettings
 from pyros.alerts.models import Alert
+from pyros.config.alerts import AlertsSettings
 
 log = logging.getLogger("pyros.alerts.outbound")
 

@@ -15,7 +15,6 @@ SVOM 5 -> 15, Fermi-LAT / Einstein Probe / IceCube 6 -> 14, short GRBs 7 -> 13, 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -162,17 +161,6 @@ def mosaic_offsets_deg(n: int, field_deg: float, overlap: float = 0.1
     pitch = field_deg * (1.0 - overlap)
     half = (n - 1) / 2.0
     return [((i - half) * pitch, (j - half) * pitch) for j in range(n) for i in range(n)]
-
-
-def offset_position(ra_deg: float, dec_deg: float, east_deg: float, north_deg: float
-                    ) -> tuple[float, float]:
-    """Position offset by small tangent-plane steps (gnomonic), [deg]."""
-    ra0, dec0 = math.radians(ra_deg), math.radians(dec_deg)
-    xi, eta = math.radians(east_deg), math.radians(north_deg)
-    denom = math.cos(dec0) - eta * math.sin(dec0)
-    ra = ra0 + math.atan2(xi, denom)
-    dec = math.atan2(math.sin(dec0) + eta * math.cos(dec0), math.hypot(xi, denom))
-    return math.degrees(ra) % 360.0, math.degrees(dec)
 
 
 #: The default strategy, after COLIBRI (see the module docstring).

@@ -23,6 +23,15 @@ class MockKafka:
         metadata = self._producer.list_topics(timeout=10)
         self.bootstrap = ",".join(f"{b.host}:{b.port}" for b in metadata.brokers.values())
 
+    def create_topics(self, topics: tuple[str, ...] | list[str]) -> None:
+        """Create topics before a consumer subscribes: a topic that appears later is only
+        picked up after a metadata refresh and a group rebalance, seconds of wall time.
+        (The mock cluster creates a topic when its metadata is first asked for.)"""
+        for topic in topics:
+            meta = self._producer.list_topics(topic=topic, timeout=10)
+            if meta.topics[topic].error is not None:
+                raise RuntimeError(f"kafka topic {topic}: {meta.topics[topic].error}")
+
     def publish(self, topic: str, value: bytes, key: bytes | None = None) -> None:
         """Publish one message to partition 0 (GCN topics keep order) and wait for it."""
         self._producer.produce(topic, value=value, key=key, partition=0)

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
+from pyros.config.alerts import AlertsSettings
 from pyros.config.devices import DeviceConfig, DeviceKind, Strict
 from pyros.config.simulator import SimulatorConfig
 
@@ -120,6 +121,9 @@ class ObservatoryConfig(Strict):
     channels: list[ChannelConfig]
     safety: SafetyConfig = SafetyConfig()
     simulator: SimulatorConfig = SimulatorConfig()
+    #: The Alert Manager's listeners, matching and outbound channels (``PYROS_ALERTS_CONFIG``
+    #: replaces it; environment variables override it: :mod:`pyros.config.alerts`).
+    alerts: AlertsSettings = AlertsSettings()
 
     @model_validator(mode="after")
     def _cross_check(self) -> ObservatoryConfig:
@@ -138,6 +142,10 @@ class ObservatoryConfig(Strict):
                     raise ValueError(
                         f"channel {ch.name}: filterwheel {ch.filterwheel!r} is not a filter wheel"
                     )
+        field_channel = self.alerts.matching.field_channel
+        if field_channel not in {c.name for c in self.channels}:
+            raise ValueError(f"alerts.matching.field_channel {field_channel!r} is not a "
+                             f"channel: {[c.name for c in self.channels]}")
         for needed in (DeviceKind.TELESCOPE,):
             if not any(d.kind is needed for d in self.devices):
                 raise ValueError(f"the observatory needs a {needed.value} device")

@@ -29,6 +29,7 @@ __all__ = [
     "exptime_for_snr",
     "limiting_magnitude",
     "peak_pixel_fraction",
+    "sky_fill_exptime",
     "sky_mag",
     "snr_for_exptime",
 ]
@@ -288,3 +289,24 @@ def limiting_magnitude(
     rate = total[k] / exptime_s
     mag = s.zp - s.extinction - 2.5 * math.log10(rate)
     return s.result(k, exptime_s, snr, mag=mag)
+
+
+def sky_fill_exptime(
+    filter_name: str,
+    instrument: Instrument | None = None,
+    conditions: Conditions | None = None,
+    fill: float = 0.5,
+) -> float:
+    """Longest exposure (s) before sky and dark current alone fill ``fill`` of the pixel's
+    range (full well or ADC, whichever is lower), leaving the rest for the sources.
+
+    The near-infrared sky is bright: with the demo NIR camera, H fills half the well in
+    ~29 s at the zenith and ~12 s at airmass 2.5; a longer exposure saturates the
+    background and is lost for photometry.
+    """
+    if not 0 < fill <= 1:
+        raise ValueError("fill must be within (0, 1]")
+    inst, cond = instrument or Instrument(), conditions or Conditions()
+    s = _Setup(math.inf, filter_name, inst, cond)
+    limit = min(inst.full_well_e, _ADC_MAX * inst.gain_e_adu)
+    return fill * limit / (s.sky_e_s_pix + s.dark_e_s_pix)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pyros.config import ChannelConfig, ObservatoryConfig
-from pyros.etc.calculator import Instrument
+from pyros.etc.calculator import Conditions, Instrument, sky_fill_exptime
 
-__all__ = ["channel_for_filter", "instrument_from_config"]
+__all__ = ["channel_for_filter", "instrument_from_config", "sky_fill_s"]
 
 
 def channel_for_filter(config: ObservatoryConfig, filter_name: str) -> ChannelConfig:
@@ -42,3 +42,14 @@ def instrument_from_config(
         full_well_e=ch.full_well_e,
         binning=binning,
     )
+
+
+def sky_fill_s(config: ObservatoryConfig, channel: str, filter_name: str, airmass: float,
+               fill: float = 1.0) -> float | None:
+    """Seconds until the dark sky (plus dark current) alone fills ``fill`` of a pixel of
+    ``channel`` at ``airmass``; None for a band the ETC does not model."""
+    try:
+        return sky_fill_exptime(filter_name, instrument_from_config(config, channel=channel),
+                                Conditions(airmass=max(1.0, airmass)), fill=fill)
+    except (KeyError, ValueError):
+        return None

@@ -14,17 +14,24 @@ Each step picks the next thing to do and does it whole:
 
 Outcomes: all exposures taken → EXECUTED; some → PARTIAL when its window has passed or
 attempts are exhausted, else back to VALIDATED to finish later; none and a failure →
-retried up to ``max_attempts``, then FAILED with the reason.
+retried up to ``max_attempts``, then FAILED with the reason.  A sequence whose alert is
+retracted or re-pointed while it runs is aborted and ends CANCELLED (its frames are kept),
+never resumed: the re-pointed alert's new sequences run next.
+
+While idle the agent looks for a ready alert sequence every ``alert_poll_wall_s`` (one
+indexed query), so an alert never waits for the end of the idle interval.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from django.db.models import Q
 
 from pyros.agents.base import Agent
+from pyros.clock import monotonic
 from pyros.config import load_config
 from pyros.devices import DeviceError
 from pyros.execution.archive import adopt_orphans, night_label
@@ -61,6 +68,13 @@ class ExecutionAgent(Agent):
     name = "execution"
     idle_interval_s = 1.0
     max_attempts = 3
+    hot_path_modules = ("pyros.alerts.actions", "pyros.alerts.models", "pyros.alerts.notify",
+                        "pyros.monitoring.state", "pyros.pipeline.api", "pyros.routines.actions",
+                        "pyros.routines.lifecycle", "pyros.scheduler.actions",
+                        "pyros.scheduler.models")
+    #: Wall seconds between two looks for a ready alert while idle (one indexed query):
+    #: an alert must not wait for the end of the idle interval.
+    alert_poll_wall_s = 0.02
 
     def __init__(self, clock=None, cfg=None):
         super().__init__(clock)
@@ -78,7 +92,34 @@ class ExecutionAgent(Agent):
         self.recover()
 
     def teardown(self) -> None:
-        self.devices.close()
+        try:
+            if getattr(self, "needs_recovery", False):
+                self._recover_before_exit()
+        finally:
+            self.devices.close()
+
+    #: Wall seconds a stopping agent keeps trying to close what a failed step left open
+    #: (within the supervisor's 15 s before SIGKILL).
+    exit_recovery_wall_s = 8.0
+
+    def _recover_before_exit(self) -> None:
+        """Close the run a failed step left open (the database was down while it closed):
+        stopped now, the agent must not leave a sequence executing until its next start."""
+        from django.db import connections
+
+        deadline = monotonic() + self.exit_recovery_wall_s
+        while True:
+            try:
+                self.recover()
+                self.needs_recovery = False
+                return
+            except Exception as exc:  # noqa: BLE001 - the database may still be coming back
+                connections.close_all()
+                if monotonic() >= deadline:
+                    log.error("execution: stopped with a run left open (%s); the next start "
+                              "closes it", exc)
+                    return
+                time.sleep(0.5)
 
     # --- start-up recovery --------------------------------------------------------------------
     def recover(self) -> None:
@@ -133,6 +174,7 @@ class ExecutionAgent(Agent):
         the running work (COLIBRI's rule: an alert interrupts unless the running work has
         strictly better priority; between two alerts only a strictly better one does)."""
         alert = self._alert_of(seq)
+        repoints = alert.repoints if alert is not None else 0
 
         def guard() -> None:
             ok, why = observatory_allows()
@@ -142,9 +184,11 @@ class ExecutionAgent(Agent):
             if running and current != Status.EXECUTING:
                 raise Interrupt(f"sequence {seq.pk} became {current} while executing")
             if alert is not None:
-                alert.refresh_from_db(fields=["status"])
-                if alert.status == "retracted":
-                    raise Interrupt(f"alert {alert.pk} was retracted")
+                alert.refresh_from_db(fields=["status", "repoints"])
+                if alert.status in ("retracted", "refused"):
+                    raise Interrupt(f"alert {alert.pk} was {alert.status}", final=True)
+                if alert.repoints > repoints:  # a better position, or none: this one is obsolete
+                    raise Interrupt(f"alert {alert.pk} was re-pointed", final=True)
             if self.stopping.is_set():
                 raise Interrupt("the execution agent is stopping")
             now = self.clock.now()
@@ -158,6 +202,23 @@ class ExecutionAgent(Agent):
                 self._record_alert_stage(better, "abort sent", now)
                 raise Interrupt(f"preempted by alert sequence {better.pk}", preempted=True)
         return guard
+
+    def idle_wait(self) -> None:
+        """Wait the idle interval, but return as soon as an alert sequence is ready."""
+        from django.db import close_old_connections
+
+        deadline = monotonic() + self.clock.wall_seconds(self.idle_interval_s)
+        while (left := deadline - monotonic()) > 0:
+            if self.stopping.wait(min(self.alert_poll_wall_s, left)):
+                return
+            try:
+                if ready_alert_sequences(self.clock.now()).exists():
+                    return
+            except Exception as exc:  # noqa: BLE001 - the next step reports the outage
+                log.debug("execution: alert look-up failed while idle: %s", exc)
+                close_old_connections()
+                self.stopping.wait(max(0.0, deadline - monotonic()))
+                return
 
     # --- a step ---------
     def run_once(self) -> bool:
@@ -259,7 +320,8 @@ class ExecutionAgent(Agent):
         tonight = FocusRun.objects.filter(channel=ch.name, at__gte=night.start)
         last_ok = tonight.filter(ok=True).first()
         if last_ok is None:
-            return tonight.count() < 3  # a failing focus is not retried all night
+            # two attempts of up to two sweeps each: a failing focus is not retried all night
+            return tonight.count() < 4
         try:
             temp = self.devices.focuser.temperature_c()
         except DeviceError:
@@ -401,6 +463,10 @@ class ExecutionAgent(Agent):
             final = Status.PARTIAL if not window_open else None
         run.save()
         reason = run.reason or "all exposures taken"
+        if result.interrupt is not None and result.interrupt.final:
+            seq.refresh_from_db(fields=["status"])
+            if seq.status == Status.EXECUTING:  # never to resume: cancelled, frames kept
+                transition_sequence(seq, Status.CANCELLED, reason)
         seq.refresh_from_db(fields=["status", "status_reason"])
         if seq.status in FINAL:  # cancelled by its owner while running: report the time
             self._account(seq, run, Status.PARTIAL if taken else Status.FAILED, reason)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -10,19 +11,44 @@ import numpy as np
 from astropy.io import fits
 from django.conf import settings
 
-from pyros.clock import Clock
+from pyros.clock import Clock, monotonic
 from pyros.config import ChannelConfig, ObservatoryConfig
-from pyros.devices import DeviceError, FrameType, ShutterState
+from pyros.devices import (
+    CameraState,
+    DeviceError,
+    DeviceRejected,
+    FrameType,
+    Image,
+    OperationAborted,
+    OperationTimedOut,
+    ShutterState,
+    SkyPosition,
+)
 from pyros.execution.archive import archive_frame
 from pyros.execution.calibration import CalibrationPlan, flat_exposure_s, flat_source
-from pyros.execution.devices import Channel, ObservatoryDevices
+from pyros.execution.devices import (
+    Channel,
+    ObservatoryDevices,
+    airmass,
+    ccd_temperature_or_none,
+)
 from pyros.execution.fits import FrameMeta
-from pyros.execution.focus import fit_best_focus, measure_fwhm_px
+from pyros.execution.focus import (
+    SHARPEST_STAR_ARCSEC,
+    FocusFit,
+    fit_best_focus,
+    measure_fwhm_px,
+)
 from pyros.execution.models import FocusRun, Frame
 
 log = logging.getLogger("pyros.execution")
 
 FLAT_LAMP = "flat lamp"
+#: A camera idle this long (wall s) after exposing, with no image, was aborted.
+ABORTED_IF_IDLE_WALL_S = 0.5
+#: ... and one never seen exposing, idle this long since the start: aborted before our
+#: first look (on a loaded machine monitoring's abort can come between two reads).
+ABORTED_IF_NEVER_BUSY_WALL_S = 2.0
 
 
 class Calibrator:
@@ -37,17 +63,22 @@ class Calibrator:
         self.plan = plan or CalibrationPlan()
 
     def _meta(self, ch: Channel, kind: str, exposure_s: float, filter_name: str,
-              start: datetime, image, ra=None, dec=None) -> FrameMeta:
+              start: datetime, image, pointing: SkyPosition | None = None) -> FrameMeta:
         c = self.cfg.channel(ch.name)
         return FrameMeta(
             date_obs=image.start_time or start, exposure_s=exposure_s, kind=kind,
             channel=ch.name, camera=c.camera, filter_name=filter_name,
-            object_name=kind.upper(), ra_deg=ra, dec_deg=dec, airmass=None,
+            object_name=kind.upper(),
+            ra_deg=pointing.ra_deg if pointing else None,
+            dec_deg=pointing.dec_deg if pointing else None,
+            airmass=airmass(pointing.alt_deg) if pointing else None,
             telescope=self.cfg.telescope.name, observatory=self.cfg.site.name,
             site=self.cfg.site.location_tuple(), pixel_scale_arcsec=c.pixel_scale_arcsec,
             gain_e_adu=c.gain_e_adu, read_noise_e=c.read_noise_e, night=self.night,
             bin_x=image.bin_x, bin_y=image.bin_y, start_x=image.start_x,
             start_y=image.start_y, sensor_width_px=c.width_px, sensor_height_px=c.height_px,
+            ccd_temp_c=ccd_temperature_or_none(ch.camera),
+            focus_position=self.devices.focus_position_or_none(),
         )
 
     def _take(self, ch: Channel, kind: str, exposure_s: float, filter_name: str,
@@ -56,14 +87,46 @@ class Calibrator:
         start = self.clock.now()
         ftype = {"bias": FrameType.BIAS, "dark": FrameType.DARK, "flat": FrameType.FLAT,
                  "focus": FrameType.LIGHT}[kind]
-        image = ch.camera.expose(exposure_s, ftype)
-        pos = None
-        if kind == "focus":
-            p = self.devices.mount.position()
-            pos = (p.ra_deg, p.dec_deg)
-        meta = self._meta(ch, kind, exposure_s, filter_name, start, image,
-                          *(pos or (None, None)))
+        image = self._expose(ch, exposure_s, ftype)
+        pointing = self.devices.mount.position() if kind == "focus" else None
+        meta = self._meta(ch, kind, exposure_s, filter_name, start, image, pointing)
         return archive_frame(image, meta, index)
+
+    def _expose(self, ch: Channel, exposure_s: float, ftype: FrameType) -> Image:
+        """One exposure the guard can interrupt, and that notices an abort by someone else.
+
+        ``Camera.expose`` waits at least the camera's download timeout in wall time for an
+        image that never comes when monitoring aborts the exposure (the weather turned):
+        at 200× that was the whole rest of a simulated night with the agent unresponsive.
+        """
+        cam = ch.camera
+        cam.start_exposure(exposure_s, ftype)
+        clock_limit = self.clock.now().timestamp() + exposure_s + cam.readout_timeout_s
+        wall_limit = monotonic() + cam.config.download_timeout_s
+        busy, idle_since = False, None
+        try:
+            while not cam.image_ready():
+                self.guard()
+                state = cam.state()
+                if state is CameraState.ERROR:
+                    raise DeviceRejected(cam.name, "camera reports ERROR during the exposure")
+                if state is not CameraState.IDLE:
+                    busy, idle_since = True, None
+                elif not cam.image_ready():
+                    # idle without an image, not for the instant between two reads nor
+                    # the moment a camera takes to start: aborted from outside
+                    idle_since = idle_since or monotonic()
+                    limit = ABORTED_IF_IDLE_WALL_S if busy else ABORTED_IF_NEVER_BUSY_WALL_S
+                    if monotonic() - idle_since > limit:
+                        raise OperationAborted(cam.name, "the exposure was aborted")
+                if self.clock.now().timestamp() > clock_limit and monotonic() > wall_limit:
+                    raise OperationTimedOut(cam.name, f"{ch.name} exposure never completed")
+                self.clock.sleep(min(0.25, max(0.02, 0.02 * self.clock.speed)))
+        except BaseException:
+            with contextlib.suppress(DeviceError):
+                cam.abort_exposure()
+            raise
+        return cam.download_image()
 
     # --- bias, darks, flats ---------------------------------------------------------------
     def close_for_darks(self) -> None:
@@ -125,13 +188,41 @@ class Calibrator:
 
     # --- autofocus -----------------------------------------------------------------------------
     def autofocus(self, ch: Channel, filter_name: str, half_range: int = 150,
-                  points: int = 7, exposure_s: float = 10.0, box_px: int = 1024) -> FocusRun:
-        """Sweep the focuser around its position, measure, fit, move to the best focus."""
+                  points: int = 7, exposure_s: float = 10.0, box_px: int = 1024,
+                  max_sweeps: int = 2) -> FocusRun:
+        """Sweep the focuser around its position, measure, fit, move to the best focus.
+
+        A minimum beyond the sweep's edge (the focus drifted since the last run) is swept
+        again around the extrapolated minimum, up to ``max_sweeps`` sweeps; every sweep
+        is recorded.  When none finds the minimum the focuser goes back where it was."""
         focuser = self.devices.focuser
-        c = self.cfg.channel(ch.name)
         if ch.filterwheel is not None:
             ch.filterwheel.set_filter(filter_name, wait=True)
-        centre = focuser.position()
+        start = centre = focuser.position()
+        limit = focuser.max_step()
+        try:
+            for sweep in range(1, max_sweeps + 1):
+                run, fit = self._focus_sweep(ch, filter_name, centre, half_range, points,
+                                             exposure_s, box_px)
+                if fit.ok or fit.next_centre is None or sweep == max_sweeps:
+                    break
+                centre = min(max(fit.next_centre, half_range), limit - half_range)
+                log.info("autofocus %s/%s: minimum beyond the sweep, sweeping again "
+                         "around %d", ch.name, filter_name, centre)
+        except BaseException:  # interrupted (weather, an alert): back where it was
+            with contextlib.suppress(DeviceError):
+                focuser.move_to(start, wait=True)
+            raise
+        focuser.move_to(fit.best_position if fit.ok else start, wait=True)
+        if not fit.ok:
+            log.warning("autofocus %s/%s failed: %s; focuser back at %d", ch.name,
+                        filter_name, fit.reason, start)
+        return run
+
+    def _focus_sweep(self, ch: Channel, filter_name: str, centre: int, half_range: int,
+                     points: int, exposure_s: float, box_px: int) -> tuple[FocusRun, FocusFit]:
+        focuser = self.devices.focuser
+        c = self.cfg.channel(ch.name)
         temperature = focuser.temperature_c()
         positions = [round(centre - half_range + i * 2 * half_range / (points - 1))
                      for i in range(points)]
@@ -145,24 +236,26 @@ class Calibrator:
                 focuser.move_to(pos, wait=True)
                 frame = self._take(ch, "focus", exposure_s, filter_name, i)
                 data = fits.getdata(settings.DATA_DIR / frame.path)
-                fwhms.append(measure_fwhm_px(data))
+                fwhms.append(measure_fwhm_px(
+                    data, min_fwhm_px=SHARPEST_STAR_ARCSEC / c.pixel_scale_arcsec))
         finally:
             ch.camera.full_frame()
         fit = fit_best_focus(positions, fwhms)
         scale = c.pixel_scale_arcsec
-        target = fit.best_position if fit.ok else centre
-        focuser.move_to(target, wait=True)
+        curve = [None if f is None else round(f * scale, 3) for f in fwhms]
         run = FocusRun.objects.create(
             at=self.clock.now(), channel=ch.name, filter_name=filter_name,
-            temperature_c=temperature, positions=positions,
-            fwhm_arcsec=[None if f is None else round(f * scale, 3) for f in fwhms],
+            temperature_c=temperature, positions=positions, fwhm_arcsec=curve,
             best_position=fit.best_position if fit.ok else None,
             best_fwhm_arcsec=round(fit.best_fwhm * scale, 3) if fit.ok else None,
             ok=fit.ok, reason=fit.reason)
-        log.info("autofocus %s/%s: %s", ch.name, filter_name,
+        log.info("autofocus %s/%s sweep %d–%d: %s; curve %s", ch.name, filter_name,
+                 positions[0], positions[-1],
                  f"best {fit.best_position} ({fit.best_fwhm * scale:.2f}\")" if fit.ok
-                 else f"failed: {fit.reason}; kept {centre}")
-        return run
+                 else fit.reason,
+                 ", ".join(f"{p}:{'-' if f is None else f}" for p, f in
+                           zip(positions, curve, strict=True)))
+        return run, fit
 
 
 def focus_position_for(channel: ChannelConfig, focus: FocusRun | None,

@@ -11,7 +11,17 @@ import contextlib
 from dataclasses import dataclass
 
 from pyros.config import DeviceKind, ObservatoryConfig
-from pyros.devices import Camera, Dome, FilterWheel, Focuser, Mount, SafetyMonitor, Switch, open_all
+from pyros.devices import (
+    Camera,
+    DeviceError,
+    Dome,
+    FilterWheel,
+    Focuser,
+    Mount,
+    SafetyMonitor,
+    Switch,
+    open_all,
+)
 
 
 @dataclass
@@ -23,6 +33,9 @@ class Channel:
 
 
 class ObservatoryDevices:
+    """The drivers, created once; the ``*_or_none`` readers feed FITS headers, where a
+    value that cannot be read is left blank rather than losing the frame."""
+
     def __init__(self, cfg: ObservatoryConfig):
         self.cfg = cfg
         self.drivers = open_all(cfg)
@@ -46,3 +59,26 @@ class ObservatoryDevices:
         for driver in self.drivers.values():
             with contextlib.suppress(Exception):  # closing is best effort
                 driver.close()
+
+    def focus_position_or_none(self) -> int | None:
+        try:
+            return self.focuser.position() if self.focuser is not None else None
+        except DeviceError:
+            return None
+
+
+def ccd_temperature_or_none(camera: Camera) -> float | None:
+    try:
+        return round(float(camera.ccd_temperature_c()), 2)
+    except (DeviceError, TypeError, ValueError):
+        return None
+
+
+def airmass(alt_deg: float) -> float | None:
+    """Pickering (2002) airmass, good to the horizon; None below it."""
+    import math
+
+    if alt_deg <= 0:
+        return None
+    h = alt_deg
+    return 1.0 / math.sin(math.radians(h + 244.0 / (165.0 + 47.0 * h ** 1.1)))

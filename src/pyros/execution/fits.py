@@ -105,7 +105,7 @@ def build_header(meta: FrameMeta, shape: tuple[int, int]) -> fits.Header:
         ("OBJECT", meta.object_name, "target name"),
         ("RA", _clean(meta.ra_deg), "[deg] pointing right ascension (ICRS)"),
         ("DEC", _clean(meta.dec_deg), "[deg] pointing declination (ICRS)"),
-        ("AIRMASS", _clean(meta.airmass), "airmass at start"),
+        ("AIRMASS", _clean(meta.airmass), "airmass at readout"),
         ("TELESCOP", meta.telescope, "telescope"),
         ("INSTRUME", meta.channel, "instrument channel"),
         ("CAMERA", meta.camera, "camera device"),

@@ -8,7 +8,9 @@ preempts, the weather turns, an admin pauses) every running exposure is aborted 
 run ends with what it has.
 
 Exposures already archived for a sequence count towards its plans, so a run that was
-interrupted resumes where it stopped instead of starting again.
+interrupted resumes where it stopped instead of starting again.  A plan with a dither step
+offsets the mount between its exposures, never while any channel's shutter is open
+(:mod:`pyros.execution.dither`); each frame's header gives the position it was taken at.
 """
 
 from __future__ import annotations
@@ -21,25 +23,40 @@ from datetime import datetime
 
 from django.db import connections
 
+from pyros.astro.offsets import offset_position
 from pyros.clock import Clock, get_clock, monotonic
 from pyros.config import ObservatoryConfig
 from pyros.devices import DeviceError, DeviceUnavailable, FrameType, ShutterState
 from pyros.execution.archive import archive_frame
-from pyros.execution.devices import Channel, ObservatoryDevices
+from pyros.execution.devices import (
+    Channel,
+    ObservatoryDevices,
+    airmass,
+    ccd_temperature_or_none,
+)
+from pyros.execution.dither import MountShare, dither_offset_arcsec
 from pyros.execution.fits import FrameMeta
 from pyros.execution.models import Frame, SequenceRun
 from pyros.routines.models import Album, Plan, Sequence
 
 log = logging.getLogger("pyros.execution")
 
+#: Wall seconds between two calls of the guard while exposures run: how long an alert may
+#: wait before the running exposures are aborted (a few indexed queries per call).
+GUARD_PERIOD_WALL_S = 0.05
+#: Clock seconds a dither move may take (a few arcseconds; the mount settles in seconds).
+DITHER_MOVE_TIMEOUT_S = 60.0
+
 
 class Interrupt(Exception):  # a signal, not an error
-    """Stop the running sequence now; ``preempted`` says an alert takes over."""
+    """Stop the running sequence now; ``preempted`` says an alert takes over; ``final`` that
+    the sequence must not resume (its alert was retracted): it ends cancelled."""
 
-    def __init__(self, reason: str, preempted: bool = False):
+    def __init__(self, reason: str, preempted: bool = False, final: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.preempted = preempted
+        self.final = final
 
 
 class SequenceFailed(Exception):
@@ -105,6 +122,9 @@ class SequenceRunner:
         self.on_event = on_event
         self.before_filter = before_filter
         self.abort = threading.Event()
+        self.mount_share = MountShare()
+        #: Where the mount points now (the target, or a dither position of it).
+        self.pointing: tuple[float, float] | None = None
 
     def guard(self) -> None:
         """The caller's guard; if it cannot even be evaluated (database down), stop: not
@@ -129,17 +149,28 @@ class SequenceRunner:
 
     # --- preparation ---------
     def point(self, seq: Sequence, result: RunResult) -> None:
+        self.start_slew(seq)
+        self.settle(result)
+
+    def start_slew(self, seq: Sequence) -> None:
+        """Command the slew, with only what must come before it (a burst fades: whatever can
+        be checked while the mount moves is checked then)."""
         d = self.devices
         if d.safety is not None and not d.safety.is_safe():
             raise Interrupt("the safety monitor reports unsafe")
         if d.mount.at_park():
             d.mount.unpark()
+        d.mount.slew_radec(seq.ra_deg, seq.dec_deg, wait=False)
+        self.pointing = (seq.ra_deg, seq.dec_deg)
+        self.on_event("slew commanded", self.clock.now())
+
+    def settle(self, result: RunResult) -> None:
+        """Open and slave the dome while the mount slews; wait for both on target."""
+        d = self.devices
         if d.dome is not None:
             d.dome.set_slaved(True)
             if d.dome.shutter_state() is not ShutterState.OPEN:
                 d.dome.open_shutter(wait=False)
-        d.mount.slew_radec(seq.ra_deg, seq.dec_deg, wait=False)
-        self.on_event("slew commanded", self.clock.now())
         self._watch(lambda: not d.mount.is_slewing(), 600, "the slew")
         if d.dome is not None:
             self._watch(lambda: d.dome.shutter_state() is ShutterState.OPEN, 600,
@@ -171,6 +202,7 @@ class SequenceRunner:
                     run: SequenceRun, result: RunResult) -> Frame | None:
         cam = ch.camera
         chan_cfg = self.cfg.channel(ch.name)
+        pointing = self.pointing or (seq.ra_deg, seq.dec_deg)  # still while we expose
         start = self.clock.now()
         cam.start_exposure(plan.exposure_s, FrameType.LIGHT)
         if result.first_exposure_at is None:
@@ -195,40 +227,61 @@ class SequenceRunner:
         meta = FrameMeta(
             date_obs=image.start_time or start, exposure_s=plan.exposure_s, kind="light",
             channel=ch.name, camera=chan_cfg.camera, filter_name=plan.filter_name,
-            object_name=seq.target_name, ra_deg=seq.ra_deg, dec_deg=seq.dec_deg,
-            airmass=_airmass(pos.alt_deg), telescope=self.cfg.telescope.name,
+            object_name=seq.target_name, ra_deg=pointing[0], dec_deg=pointing[1],
+            airmass=airmass(pos.alt_deg), telescope=self.cfg.telescope.name,
             observatory=self.cfg.site.name, site=self.cfg.site.location_tuple(),
             pixel_scale_arcsec=chan_cfg.pixel_scale_arcsec, gain_e_adu=chan_cfg.gain_e_adu,
             read_noise_e=chan_cfg.read_noise_e, night=self.night_label,
             bin_x=image.bin_x, bin_y=image.bin_y, start_x=image.start_x,
             start_y=image.start_y, sensor_width_px=chan_cfg.width_px,
             sensor_height_px=chan_cfg.height_px,
-            focus_position=self._focus_position(), program=seq.request.programme.code,
+            focus_position=self.devices.focus_position_or_none(),
+            ccd_temp_c=ccd_temperature_or_none(cam), program=seq.request.programme.code,
             request_id=seq.request_id, sequence_id=seq.pk,
         )
         frame = archive_frame(image, meta, index, run)
         self.on_frame(frame)
         return frame
 
-    def _focus_position(self) -> int | None:
-        try:
-            return self.devices.focuser.position() if self.devices.focuser else None
-        except DeviceError:
-            return None
+    def _dither_move(self, seq: Sequence, step_arcsec: float, index: int) -> None:
+        """Offset the mount to dither position ``index`` of the target; waits for it."""
+        east, north = dither_offset_arcsec(index, step_arcsec)
+        ra, dec = offset_position(seq.ra_deg, seq.dec_deg, east / 3600.0, north / 3600.0)
+        mount = self.devices.mount
+        mount.slew_radec(ra, dec, wait=False)
+        deadline = monotonic() + self.clock.wall_seconds(DITHER_MOVE_TIMEOUT_S) + 5.0
+        while mount.is_slewing():
+            if self.abort.is_set():
+                return
+            if monotonic() > deadline:
+                raise SequenceFailed(f"the dither move to {ra:.5f} {dec:+.5f} never ended")
+            self.clock.sleep(min(0.25, max(0.02, 0.02 * self.clock.speed)))
+        self.pointing = (ra, dec)
 
     def _run_channel(self, ch: Channel, seq: Sequence, works: list[Work], run: SequenceRun,
                      result: RunResult, errors: list[str]) -> None:
+        share = self.mount_share
+        seen, exposed = share.generation, False
+        readout_s = self.cfg.channel(ch.name).readout_time_s
         try:
             for w in works:
                 if ch.filterwheel is not None:
                     ch.filterwheel.set_filter(w.plan.filter_name, wait=True)
                 self.before_filter(ch.name, w.plan.filter_name)
+                step = w.plan.dither_arcsec
                 for _ in range(w.remaining):
                     if self.abort.is_set():
                         return
-                    frame = self._expose_one(ch, seq, w.plan, len(result.frames), run, result)
+                    if step > 0 and exposed:  # never two exposures at one dither position
+                        share.dither(seen, lambda i, s=step: self._dither_move(seq, s, i),
+                                     self.clock.wall_seconds(w.plan.exposure_s + readout_s))
+                    with share.exposure(self.abort):
+                        seen = share.generation
+                        frame = self._expose_one(ch, seq, w.plan, len(result.frames), run,
+                                                 result)
                     if frame is None:
                         return
+                    exposed = True
                     result.frames.append(frame)
         except (DeviceError, SequenceFailed) as exc:
             errors.append(f"{ch.name}: {exc}")
@@ -247,9 +300,10 @@ class SequenceRunner:
         self.abort.clear()
         try:
             self.guard()
+            self.start_slew(seq)  # the cameras and the work left are looked at meanwhile
             channels = self.usable_channels(seq, result)
             works, result.expected = remaining_work(seq, [c.name for c in channels])
-            self.point(seq, result)
+            self.settle(result)
             errors: list[str] = []
             threads = [threading.Thread(
                 target=self._run_channel, name=f"album-{ch.name}",
@@ -261,8 +315,9 @@ class SequenceRunner:
                 while any(t.is_alive() for t in threads):
                     self.guard()
                     self.beat()
+                    deadline = monotonic() + GUARD_PERIOD_WALL_S  # one period for all
                     for t in threads:
-                        t.join(timeout=0.1)
+                        t.join(timeout=max(0.0, deadline - monotonic()))
             except Interrupt:
                 self.abort.set()
                 for t in threads:
@@ -275,13 +330,3 @@ class SequenceRunner:
         except (DeviceError, SequenceFailed) as exc:
             result.error = str(exc)
         return result
-
-
-def _airmass(alt_deg: float) -> float | None:
-    """Pickering (2002) airmass, good to the horizon; None below it."""
-    import math
-
-    if alt_deg <= 0:
-        return None
-    h = alt_deg
-    return 1.0 / math.sin(math.radians(h + 244.0 / (165.0 + 47.0 * h ** 1.1)))

@@ -284,7 +284,8 @@ class MonitoringAgent(Agent):
         elif mode is Mode.PAUSED:
             self.notifier("paused", "Observatory PAUSED", text)
         elif previous in (Mode.UNSAFE, Mode.PAUSED):
-            self.notifier("paused", f"Observatory {mode.value.upper()} again",
+            # the end of an episode goes to whoever was told of its start
+            self.notifier(previous.value, f"Observatory {mode.value.upper()} again",
                           f"was {previous.value}; now {mode.value}")
         self._send_status(now)
 
@@ -313,6 +314,7 @@ class MonitoringAgent(Agent):
         role = "blocking" if r.blocking else "non-blocking: observing goes on without it"
         if r.available:
             log.warning("monitoring: %s is back (%s)", r.name, role)
+            self.notifier("device_lost", f"{r.name} is back", role)
             if not r.blocking:
                 actions.request_replan(f"{r.name} is back")
         else:

@@ -42,16 +42,6 @@ TOPICS = ("gcn.notices.svom.voevent.eclairs", "gcn.notices.svom.voevent.grm",
           "gcn.classic.voevent.SWIFT_BAT", "gcn.notices.pyros.scenario")
 
 
-def _create_topics(kafka, topics: tuple[str, ...]) -> None:
-    """Create the topics before the consumer subscribes: a topic that appears later is only
-    picked up after a metadata refresh and a group rebalance, seconds of wall time.  (The
-    mock cluster creates a topic when its metadata is first asked for.)"""
-    for topic in topics:
-        meta = kafka._producer.list_topics(topic=topic, timeout=10)
-        if meta.topics[topic].error is not None:
-            raise RuntimeError(f"kafka topic {topic}: {meta.topics[topic].error}")
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -66,9 +56,16 @@ def _night_config(base, port: int, downscale: int):
     sim = cfg.simulator.model_copy(update={"port": port, "discovery_port": 0})
     channels = cfg.channels
     if downscale > 1:  # the big (VIS) detectors only: NIR frames are small already
+        # each pixel stands for downscale² real ones, as if summed: its well, gain, dark
+        # current and (summed in quadrature) read noise grow with it, or the 64x sky of a
+        # pixel 8x wider saturates every frame and no reduction succeeds
+        n = downscale * downscale
         channels = [c.model_copy(update={
             "width_px": c.width_px // downscale, "height_px": c.height_px // downscale,
-            "pixel_scale_arcsec": c.pixel_scale_arcsec * downscale})
+            "pixel_scale_arcsec": c.pixel_scale_arcsec * downscale,
+            "full_well_e": c.full_well_e * n, "gain_e_adu": c.gain_e_adu * n,
+            "dark_current_e_s": c.dark_current_e_s * n,
+            "read_noise_e": c.read_noise_e * downscale})
             if c.width_px > 2048 else c for c in channels]
     return cfg.model_copy(update={"simulator": sim, "channels": channels})
 
@@ -131,7 +128,7 @@ def cmd_night(args: argparse.Namespace) -> int:
                              "topic.metadata.refresh.interval.ms": 1000}},
         "fsc": {"drop_dir": str(data / "exchange" / "FSC" / "TO")}}}))
     env["PYROS_ALERTS_CONFIG"] = str(alerts_cfg)
-    _create_topics(kafka, TOPICS)
+    kafka.create_topics(TOPICS)
     os.environ.update(env)
     set_clock(clock)
 
@@ -170,7 +167,9 @@ def cmd_night(args: argparse.Namespace) -> int:
     driver = Driver(scenario, start, clock, f"http://127.0.0.1:{port}", kafka)
     wall0 = monotonic()
     try:
-        driver.run_until(end, stop=lambda: supervisor.poll() is not None)
+        # a restart's simulated duration moves the end, within the astronomical night
+        end = driver.run_until(end, stop=lambda: supervisor.poll() is not None,
+                               latest=max(end, night.end))
     except KeyboardInterrupt:
         print("pyros night: interrupted; stopping and writing the report", file=sys.stderr)
     finally:

@@ -87,6 +87,10 @@ class Driver:
     sim_url: str
     kafka: Any | None = None               # pyros.alerts.testing.MockKafka
     done: list[dict[str, Any]] = field(default_factory=list)
+    #: How much later than planned the rest of the timeline runs: a service restart takes
+    #: seconds of wall time, i.e. up to an hour of a fast simulated night, and everything
+    #: after it (and the night's end) moves by the simulated time it took.
+    delay: timedelta = field(default_factory=timedelta)
 
     def __post_init__(self) -> None:
         self.queue: list[tuple[datetime, str, Any]] = []
@@ -155,17 +159,25 @@ class Driver:
                 resume_observatory("scenario")
             self._record(at, event.kind, event=index)
         elif event.kind == "restart":
+            before = self.clock.now()
             took = restart_service(event.service or "")
             from django.db import connections
 
             connections.close_all()  # ours died with the server: reconnect on next use
+            self._postpone(self.clock.now() - before)
             self._record(at, "restart", service=event.service, wall_s=round(took, 2),
+                         sim_s=round((self.clock.now() - before).total_seconds(), 1),
                          event=index)
         elif event.kind == "submit":
             from pyros.night.setup import submit_more
 
             made = submit_more(event.count, event.programme, self.clock.now(), index)
             self._record(at, "submit", count=made, programme=event.programme, event=index)
+
+    def _postpone(self, by: timedelta) -> None:
+        """Move what is still to come, and the end of the run, ``by`` later."""
+        self.delay += by
+        self.queue = [(at + by, what, payload) for at, what, payload in self.queue]
 
     def step(self) -> int:
         """Do everything that is due; returns how many items were done."""
@@ -191,18 +203,26 @@ class Driver:
         return n
 
     def run_until(self, end: datetime, progress_every_s: float = 3600.0,
-                  stop: Any = None) -> None:
+                  stop: Any = None, latest: datetime | None = None) -> datetime:
+        """Carry out the timeline until ``end`` (moved by :attr:`delay`, never past
+        ``latest``); returns when the run ended."""
         next_progress = self.start
-        while self.clock.now() < end:
+
+        def until() -> datetime:
+            moved = end + self.delay
+            return min(moved, latest) if latest is not None else moved
+
+        while self.clock.now() < until():
             if stop is not None and stop():
                 break
             self.step()
             now = self.clock.now()
             if now >= next_progress:
                 log.info("night: %s (%.0f%%)", now.strftime("%H:%M"),
-                         100 * max(0.0, (now - self.start) / (end - self.start)))
+                         100 * max(0.0, (now - self.start) / (until() - self.start)))
                 next_progress = now + timedelta(seconds=progress_every_s)
             t = monotonic()
             self.clock.sleep(min(30.0, max(1.0, 0.05 * self.clock.speed)))
             if monotonic() - t > 5:  # never oversleep a due event at low speed
                 continue
+        return until()

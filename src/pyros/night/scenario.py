@@ -119,7 +119,8 @@ class Scenario(_Strict):
     hours: float = Field(default=10.0, gt=0, le=24)
     speed: float = Field(default=100.0, gt=0, le=10000)
     #: Detectors wider than 2048 px divided by N (same field of view): a night's worth of
-    #: 4k frames is heavy.
+    #: 4k frames is heavy.  A pixel then stands for N² summed ones (well, gain, dark
+    #: current and read noise scaled with it).
     detector_downscale: int = Field(default=1, ge=1, le=16)
     routine_requests: RoutineRequests = RoutineRequests()
     events: list[Event] = Field(default_factory=list)

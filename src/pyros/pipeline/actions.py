@@ -283,6 +283,39 @@ def reduce_frame(frame_id: int) -> ReducedFrame:
 
 # --- burst analysis -------------------------------------------------------------------------
 
+def burst_analysis_due(frame_id: int) -> int | None:
+    """The alert whose follow-up should be analysed again now that ``frame_id`` is reduced.
+
+    A burst fades in minutes: the analysis does not wait for the end of the sequence. It
+    runs when the alert's reduced frames number 1, 2, 4, 8, … (the first result after
+    the first frame, then a doubling, so a night costs a logarithmic number of
+    re-analyses), and once more when this frame was the last one of a sequence that has
+    ended (the execution agent's end-of-sequence call can come before its last frames are
+    reduced).  None for a frame of no alert, or a reduction that failed.
+    """
+    from pyros.routines.lifecycle import FINAL
+
+    frame = Frame.objects.select_related("sequence__request", "reduced").get(pk=frame_id)
+    seq = frame.sequence
+    if (seq is None or not seq.request.from_alert
+            or frame.reduced.status != ReducedFrame.Status.DONE):
+        return None
+    alert_id = (apps.get_model("alerts", "Alert").objects.filter(request=seq.request)
+                .values_list("pk", flat=True).first())
+    if alert_id is None:
+        return None
+    lights = Frame.objects.filter(sequence__request=seq.request, kind=Frame.Kind.LIGHT)
+    done = lights.filter(reduced__status=ReducedFrame.Status.DONE).count()
+    if done & (done - 1) == 0:
+        return alert_id
+    unreduced = (lights.filter(sequence=seq)
+                 .exclude(reduced__status__in=(ReducedFrame.Status.DONE,
+                                               ReducedFrame.Status.FAILED)))
+    if seq.status in {s.value for s in FINAL} and not unreduced.exists():
+        return alert_id
+    return None
+
+
 @dataclass(frozen=True)
 class BurstRef:
     """What a burst analysis follows: an alert, a request or a sequence (one of them), and

@@ -9,8 +9,12 @@ runs in the calling process instead (tests, single-process debugging).
 * :func:`on_calibrations_done` — after a calibration set (bias/dark/flat) of a night and
   channel: builds the masters, then re-reduces lights of that night they improve.
 * :func:`on_burst_epoch` — after each epoch of a burst follow-up: (re)analyses every frame
-  of it so far.  Queue it *after* the epoch's frames are reduced (it analyses what is
-  reduced at the time it runs).
+  of it so far (what is reduced at the time it runs).  The ``reduce_frame`` task also
+  queues it as an alert's frames are reduced (``actions.burst_analysis_due``).
+
+An alert's frames and its burst analyses go to :data:`URGENT_QUEUE`, which ``pyros start``
+gives a worker of its own: a burst's afterglow must not wait behind the night's routine
+backlog (CI's short night ended with the alert's analyses still queued behind it).
 """
 
 from __future__ import annotations
@@ -21,17 +25,24 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-__all__ = ["enqueue", "on_burst_epoch", "on_calibrations_done", "on_frame_archived"]
+__all__ = ["DEFAULT_QUEUE", "URGENT_QUEUE", "enqueue", "on_burst_epoch",
+           "on_calibrations_done", "on_frame_archived"]
+
+#: Celery's default queue: routine reductions and masters.
+DEFAULT_QUEUE = "celery"
+#: Alert frames and burst analyses.
+URGENT_QUEUE = "pyros.urgent"
 
 
-def enqueue(task: Any, *args: Any) -> None:
-    """Send ``task(*args)`` to the workers after commit (or run it now when eager)."""
+def enqueue(task: Any, *args: Any, urgent: bool = False) -> None:
+    """Send ``task(*args)`` to the workers after commit (or run it now when eager);
+    ``urgent`` sends it to :data:`URGENT_QUEUE`."""
 
     def send() -> None:
         if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
             task.apply(args=args, throw=True)
         else:
-            task.delay(*args)
+            task.apply_async(args=args, queue=URGENT_QUEUE if urgent else DEFAULT_QUEUE)
 
     transaction.on_commit(send)
 
@@ -41,10 +52,11 @@ def on_frame_archived(frame_id: int) -> bool:
     from pyros.execution.models import Frame
     from pyros.pipeline.tasks import reduce_frame
 
-    kind = Frame.objects.filter(pk=frame_id).values_list("kind", flat=True).first()
-    if kind != Frame.Kind.LIGHT:
+    row = (Frame.objects.filter(pk=frame_id)
+           .values_list("kind", "sequence__request__from_alert").first())
+    if row is None or row[0] != Frame.Kind.LIGHT:
         return False
-    enqueue(reduce_frame, frame_id)
+    enqueue(reduce_frame, frame_id, urgent=bool(row[1]))
     return True
 
 
@@ -72,4 +84,4 @@ def on_burst_epoch(*, alert_id: int | None = None, request_id: int | None = None
     ref = BurstRef(alert_id=alert_id, request_id=request_id, sequence_id=sequence_id,
                    ra_deg=ra_deg, dec_deg=dec_deg, radius_deg=radius_deg,
                    trigger_time=trigger_time.isoformat() if trigger_time else None)
-    enqueue(analyse_burst, ref.to_dict())
+    enqueue(analyse_burst, ref.to_dict(), urgent=True)

@@ -25,18 +25,24 @@ def build_masters(night: str, channel: str, rereduce: bool = True) -> list[int]:
     masters = actions.build_masters(night, channel)
     if rereduce:
         for frame_id in actions.stale_reductions(night, channel):
-            api.enqueue(reduce_frame, frame_id)
+            api.on_frame_archived(frame_id)  # an alert's frame goes to the urgent queue
     return [m.pk for m in masters]
 
 
 @shared_task(name="pyros.pipeline.reduce_frame", **_RETRY)
 def reduce_frame(frame_id: int) -> dict[str, Any]:
-    """Reduce, measure and calibrate one light frame."""
+    """Reduce, measure and calibrate one light frame (and queue the burst analysis of its
+    alert when one is due: :func:`pyros.pipeline.actions.burst_analysis_due`)."""
     from pyros.pipeline import actions
 
     red = actions.reduce_frame(frame_id)
+    alert_id = actions.burst_analysis_due(frame_id)
+    if alert_id is not None:  # a burst's afterglow is reported as its frames come in
+        from pyros.pipeline.api import on_burst_epoch
+
+        on_burst_epoch(alert_id=alert_id)
     return {"frame": frame_id, "status": red.status, "zero_point": red.zero_point,
-            "error": red.error}
+            "error": red.error, "burst_analysis": alert_id}
 
 
 @shared_task(name="pyros.pipeline.analyse_burst", **_RETRY)

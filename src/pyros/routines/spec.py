@@ -195,9 +195,13 @@ def check_against_config(spec: RequestSpec, config, now: datetime, prefix: str =
                          ) -> list[str]:
     """Problems of ``spec`` against the observatory configuration and the time ``now``.
 
-    Channels and filters must exist; exposure times must lie within the channel's bounds;
-    windows must not be over; the airmass limit must be within the telescope's.
+    Channels and filters must exist; exposure times must lie within the channel's bounds
+    and below the time the sky alone saturates the detector at the sequence's airmass
+    limit (the near-infrared H sky does it in ~48 s at airmass 2); windows must not be
+    over; the airmass limit must be within the telescope's.
     """
+    from pyros.etc.config import sky_fill_s  # astropy: only when a request is checked
+
     pre = f"{prefix}." if prefix else ""
     channels = {c.name: c for c in config.channels}
     errors: list[str] = []
@@ -227,6 +231,14 @@ def check_against_config(spec: RequestSpec, config, now: datetime, prefix: str =
                 elif plan.exposure_s < ch.min_exposure_s:
                     errors.append(f"{pp}.exposure_s: must be ≥ {ch.min_exposure_s:g} "
                                   f"({ch.name} minimum exposure)")
+                elif plan.filter in ch.filters:
+                    full = sky_fill_s(config, ch.name, plan.filter, seq.max_airmass)
+                    if full is not None and plan.exposure_s >= full:
+                        errors.append(
+                            f"{pp}.exposure_s: the {plan.filter} sky alone saturates the "
+                            f"{ch.name} detector in {full:.0f} s at airmass "
+                            f"{seq.max_airmass:g}; take more, shorter exposures "
+                            f"(≤ {full / 2:.0f} s keeps half the well for the stars)")
     return errors
 
 

@@ -85,6 +85,16 @@ class SimulatorHandle:
         return self.observatory.state()
 
 
+def small_detectors(config: ObservatoryConfig, size_px: int = 512,
+                    readout_time_s: float = 1.0) -> ObservatoryConfig:
+    """``config`` with ``size_px``² detectors read in ``readout_time_s``: fast tests and
+    benchmarks of what happens around the frames, with the same physics."""
+    channels = [c.model_copy(update={"width_px": size_px, "height_px": size_px,
+                                     "readout_time_s": readout_time_s})
+                for c in config.channels]
+    return config.model_copy(update={"channels": channels})
+
+
 @contextmanager
 def running_simulators(config: ObservatoryConfig | None = None, port: int = 0,
                        discovery: bool = False) -> Iterator[SimulatorHandle]:

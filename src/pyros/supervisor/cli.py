@@ -112,7 +112,15 @@ def build_specs(args: argparse.Namespace, clock_env: dict[str, str]) -> list:
     if not args.no_web:
         specs.append(ChildSpec("web", gunicorn_argv(args.host, args.port, args.web_workers)))
     if not args.no_worker:
-        specs.append(ChildSpec("worker", python_argv("worker")))
+        from pyros.pipeline.api import DEFAULT_QUEUE, URGENT_QUEUE
+
+        # one worker for everything, and one that only ever takes an alert's frames and
+        # analyses, so those never wait behind the night's routine backlog
+        specs.append(ChildSpec("worker", python_argv(
+            "worker", "--queues", f"{DEFAULT_QUEUE},{URGENT_QUEUE}", "--name", "pyros@%h")))
+        specs.append(ChildSpec("worker:urgent", python_argv(
+            "worker", "--queues", URGENT_QUEUE, "--concurrency", "1",
+            "--name", "urgent@%h")))
     names = {"all": list(AGENTS), "none": []}.get(args.agents)
     if names is None:
         names = [n.strip() for n in args.agents.split(",") if n.strip()]

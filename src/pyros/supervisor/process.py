@@ -81,15 +81,27 @@ class Supervisor:
         self.stopping = threading.Event()
 
     # --- database records (best effort: the supervisor must run without a database) -------
+    @staticmethod
+    def _with_db(write):
+        """Run a database write; on failure reconnect once and retry: the connection the
+        supervisor holds dies with a database restart, and the next write must not."""
+        from django.db import connections
+
+        try:
+            return write()
+        except Exception:  # noqa: BLE001 - retried once on a fresh connection
+            connections.close_all()
+            return write()
+
     def _record_start(self, child: Child) -> None:
         if not self.record or child.spec.self_reporting or child.proc is None:
             return
         try:
             from pyros.system.models import AgentRun
 
-            child.run_id = AgentRun.objects.create(
+            child.run_id = self._with_db(lambda: AgentRun.objects.create(
                 name=child.spec.run_name, host=socket.gethostname(), pid=child.proc.pid
-            ).pk
+            ).pk)
         except Exception as exc:  # noqa: BLE001 - must not propagate
             log.warning("could not record the start of %s: %s", child.spec.name, exc)
 
@@ -99,9 +111,9 @@ class Supervisor:
         try:
             from pyros.system.models import AgentRun
 
-            AgentRun.objects.filter(
+            self._with_db(lambda: AgentRun.objects.filter(
                 name=child.spec.run_name, pid=pid, host=socket.gethostname(), ended_at=None
-            ).update(ended_at=get_clock().now(), exit_reason=reason[:255])
+            ).update(ended_at=get_clock().now(), exit_reason=reason[:255]))
         except Exception as exc:  # noqa: BLE001 - must not propagate
             log.warning("could not record the end of %s: %s", child.spec.name, exc)
 
@@ -114,7 +126,8 @@ class Supervisor:
         try:
             from pyros.system.models import AgentRun
 
-            AgentRun.objects.filter(pk__in=ids).update(last_beat_at=get_clock().now())
+            self._with_db(lambda: AgentRun.objects.filter(pk__in=ids).update(
+                last_beat_at=get_clock().now()))
         except Exception as exc:  # noqa: BLE001 - must not propagate
             log.warning("heartbeat of supervised processes failed: %s", exc)
 

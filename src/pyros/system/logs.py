@@ -2,6 +2,12 @@
 
 Logging must never break the caller: database errors (database restarting, locked, not
 migrated yet) are swallowed, and records emitted while storing a record are ignored.
+
+The handler takes no lock of its own (each thread writes through its own connection).
+With the usual per-handler lock, a thread waiting for SQLite's write lock inside ``emit``
+held the handler lock, while the thread holding the write lock (inside a transaction)
+waited for the handler lock to log: both stood still until SQLite's 30 s timeout.  That
+stalled an alert's ingestion for 30 s in the end-to-end test.
 """
 
 from __future__ import annotations
@@ -14,6 +20,10 @@ _guard = threading.local()
 
 
 class DatabaseLogHandler(logging.Handler):
+    def createLock(self) -> None:
+        """No handler lock: see the module docstring (the deadlock it caused)."""
+        self.lock = None
+
     def emit(self, record: logging.LogRecord) -> None:
         if getattr(_guard, "busy", False):
             return

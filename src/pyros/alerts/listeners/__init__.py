@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pyros.alerts.config import AlertsSettings
 from pyros.alerts.listeners.base import Backoff, Incoming, Listener, ListenerUnavailable
+from pyros.config.alerts import AlertsSettings
 
 __all__ = ["Backoff", "Incoming", "Listener", "ListenerUnavailable", "build_listeners"]
 

@@ -15,10 +15,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from pyros.alerts.config import KafkaListenerConfig
 from pyros.alerts.listeners.base import Backoff, Incoming, ListenerUnavailable
 from pyros.clock import monotonic
 from pyros.clock import now as clock_now
+from pyros.config.alerts import KafkaListenerConfig
 
 log = logging.getLogger("pyros.alerts.kafka")
 

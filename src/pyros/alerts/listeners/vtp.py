@@ -21,10 +21,10 @@ import struct
 from collections.abc import Callable
 from xml.sax.saxutils import escape
 
-from pyros.alerts.config import VtpListenerConfig
 from pyros.alerts.listeners.base import Backoff, Incoming, ListenerUnavailable
 from pyros.clock import monotonic
 from pyros.clock import now as clock_now
+from pyros.config.alerts import VtpListenerConfig
 from pyros.notices import NoticeRejected
 from pyros.notices.xmlsafe import parse_untrusted_xml
 

@@ -73,6 +73,10 @@ def deproject(xi_deg: np.ndarray | float, eta_deg: np.ndarray | float, ra0_deg: 
     return np.mod(ra, 360.0), dec
 
 
+#: Reference stars kept per usable detection (brightest first): about the frame's depth.
+REFS_PER_DETECTION = 3
+
+
 def _pixel_scale_deg(w: WCS) -> float:
     return float(math.sqrt(abs(np.linalg.det(w.wcs.cd if w.wcs.has_cd() else
                                              w.pixel_scale_matrix))))
@@ -151,8 +155,9 @@ def fit_wcs(x: np.ndarray, y: np.ndarray, header_wcs: WCS, ref_ra_deg: np.ndarra
             n_vote: int = 80, min_matches: int = 3, iterations: int = 4) -> AstrometryResult:
     """Fit the WCS of a frame from detections (x, y, 0-based px, brightest first).
 
-    The reference stars should be those the frame can detect (brightest first helps the
-    voting).  The WCS must have a CD matrix or PC+CDELT (no distortion).  Raises
+    The reference stars must come brightest first: the brightest
+    :data:`REFS_PER_DETECTION` per detection are used, about what the frame can detect.
+    The WCS must have a CD matrix or PC+CDELT (no distortion).  Raises
     :class:`AstrometryError` when fewer than ``min_matches`` pairs are found.
     """
     x = np.asarray(x, dtype=float)
@@ -170,6 +175,10 @@ def fit_wcs(x: np.ndarray, y: np.ndarray, header_wcs: WCS, ref_ra_deg: np.ndarra
     if ref_idx_all.size < min_matches or x.size < min_matches:
         raise AstrometryError(f"{x.size} detections and {ref_idx_all.size} reference stars:"
                               " too few to match")
+    # as deep as the frame, not deeper: a nearest-neighbour match among stars the frame
+    # cannot see takes a faint neighbour for the counterpart, the rms grows, the radius
+    # grows with it and the fit diverges (20" rms on 3"/px frames against a 23 mag list)
+    ref_idx_all = ref_idx_all[: max(REFS_PER_DETECTION * x.size, 30)]
     xr, yr = xr[ref_idx_all], yr[ref_idx_all]
     nv = min(n_vote, x.size)
     dx, dy, votes = _vote_shift(x[:nv], y[:nv], xr[: 2 * n_vote], yr[: 2 * n_vote],
@@ -224,7 +233,8 @@ def fit_wcs(x: np.ndarray, y: np.ndarray, header_wcs: WCS, ref_ra_deg: np.ndarra
         w = _new_wcs(header_wcs, (ra0, dec0), cd)
         xs, ys = x, y
         xr, yr = w.wcs_world2pix(ref_ra[ref_idx_all], ref_dec[ref_idx_all], 0)
-        radius_px = max(1.5, 4.0 * rms_deg / scale_deg) if it < iterations - 1 else radius_px
+        if it < iterations - 1:  # refine, never widen: wrong pairs would widen it further
+            radius_px = min(radius_px, max(1.5, 4.0 * rms_deg / scale_deg))
 
     centre = np.array([[(nx - 1) / 2.0, (ny - 1) / 2.0]])
     (ra_h, dec_h), = header_wcs.wcs_pix2world(centre, 0)

@@ -5,9 +5,9 @@ Input: the reduced frames (FITS with the fitted WCS and photometric keywords wri
 circle and the trigger time.
 
 1. **Candidates.** In each frame, the detections inside the error circle that are either
-   *new* (no reference star brighter than the frame's limit + 0.5 mag within the match
-   radius) or *brightened* (more than ``brighten_mag`` and 5σ brighter than their
-   reference star).  Cosmic-ray-like detections are ignored.
+   *new* (no reference star of any magnitude within the match radius) or *brightened*
+   (more than ``brighten_mag`` and 5σ brighter than their reference star).  Cosmic-ray-like
+   detections are ignored.
 2. **Association.** Candidates of different frames within ``group_arcsec`` are one source;
    a real afterglow is seen in at least two frames (one if there is only one frame), which
    rejects noise peaks, cosmic rays and satellites.  The source seen in most frames wins
@@ -235,13 +235,13 @@ def _candidates(epoch: EpochFrame, circle: ErrorCircle, reference: ReferenceCata
     inside &= np.isfinite(np.asarray(cat["mag"], dtype=float))
     if not inside.any():
         return []
-    limit = epoch.limiting_mag if math.isfinite(epoch.limiting_mag) else 99.0
     ref_ra = ref_dec = ref_mag = np.empty(0)
     if reference is not None:
+        # every catalogued star, however faint: noise lifts stars below the frame's limit
+        # into the catalogue, and a transient on top of a faint star is "brightened" anyway
         ref = reference(circle.ra_deg, circle.dec_deg,
                         circle.radius_deg + 2 * match_arcsec / 3600, epoch.filter_name)
-        bright = ref.mag <= limit + 0.5
-        ref_ra, ref_dec, ref_mag = ref.ra_deg[bright], ref.dec_deg[bright], ref.mag[bright]
+        ref_ra, ref_dec, ref_mag = ref.ra_deg, ref.dec_deg, ref.mag
     out = []
     for i in np.flatnonzero(inside):
         mag_i = float(cat["mag"][i])

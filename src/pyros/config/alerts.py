@@ -1,9 +1,10 @@
-"""The Alert Manager's own configuration: listeners, matching, outbound channels.
+"""The Alert Manager's configuration: listeners, matching, outbound channels.
 
-Kept apart from the observatory configuration (whose schema forbids unknown sections) until
-the two are merged: read from the YAML file named by ``PYROS_ALERTS_CONFIG`` (either a
-mapping with an ``alerts:`` key or the section itself), then a few environment variables
-override it (GCN credentials must not live in a file under version control):
+The ``alerts:`` section of the observatory file (validated with it, errors naming file,
+line and key), or the whole YAML file named by ``PYROS_ALERTS_CONFIG`` when set (either a
+mapping with an ``alerts:`` key or the section itself: a deployment may keep its listeners
+apart).  Then a few environment variables override it (GCN credentials must not live in a
+file under version control):
 
 - ``PYROS_GCN_CLIENT_ID`` / ``PYROS_GCN_CLIENT_SECRET``: GCN Kafka credentials; setting
   them enables the Kafka listener.
@@ -12,7 +13,7 @@ override it (GCN credentials must not live in a file under version control):
   listener.
 - ``PYROS_FSC_URL``: science-centre HTTP endpoint for alert status.
 
-Everything is validated strictly (unknown keys are errors), like the observatory file.
+Everything is validated strictly (unknown keys are errors).  Pure: no Django.
 """
 
 from __future__ import annotations
@@ -217,8 +218,13 @@ def parse_alerts_settings(data: dict[str, Any] | None, source: str = "<alerts>",
 
 
 def load_alerts_settings(path: str | Path | None = None) -> AlertsSettings:
-    """Settings from ``path``, else ``PYROS_ALERTS_CONFIG``, else defaults; env overrides."""
+    """Settings from ``path``, else ``PYROS_ALERTS_CONFIG``, else the observatory file's
+    ``alerts:`` section (defaults when it has none); environment overrides on top."""
     raw = str(path) if path is not None else os.environ.get("PYROS_ALERTS_CONFIG", "").strip()
+    if not raw:
+        from pyros.config import config_path, load_config
+
+        return parse_alerts_settings(load_config().alerts.model_dump(), str(config_path()))
     data: dict[str, Any] | None = None
     if raw:
         p = Path(raw).expanduser()
