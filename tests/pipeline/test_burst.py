@@ -121,3 +121,105 @@ def test_a_faint_catalogued_star_near_the_limit_is_not_a_new_source(tmp_path):
     res = analyse_burst([epoch(0, limit + 0.1), epoch(1, limit + 0.2)],
                         ErrorCircle(RA_DEG, DEC_DEG, 2 / 60), TRIGGER, reference)
     assert not res.found and "no new or fading source" in res.reason
+
+
+# --- detector defects: a hot pixel is fixed on the detector, a source on the sky --------
+
+PIX_ARCSEC = 1.0
+
+
+def _pointing_frame(tmp_path, key: str, east_arcsec: float):
+    """An empty 200² frame pointed ``east_arcsec`` east of the field (1″/px, north up)."""
+    from astropy.io import fits
+    from astropy.wcs import WCS
+
+    w = WCS(naxis=2)
+    w.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+    w.wcs.crpix = [100.5, 100.5]
+    w.wcs.crval = [RA_DEG + east_arcsec / 3600 / math.cos(math.radians(DEC_DEG)), DEC_DEG]
+    w.wcs.cd = [[-PIX_ARCSEC / 3600, 0.0], [0.0, PIX_ARCSEC / 3600]]
+    path = tmp_path / f"{key}.fits"
+    rng = np.random.default_rng(len(key))
+    fits.PrimaryHDU(rng.normal(100.0, 5.0, (200, 200)).astype(np.float32),
+                    header=w.to_header()).writeto(path)
+    return path, w
+
+
+def _synthetic_epochs(tmp_path, pointings, sources):
+    """Frames at ``pointings`` (east offsets, ″); ``sources(i, wcs)`` gives each frame's
+    detections as (x, y) pixels."""
+    from astropy.table import Table
+
+    from pyros.pipeline.core.burst import EpochFrame
+
+    out = []
+    for i, east in enumerate(pointings):
+        path, w = _pointing_frame(tmp_path, f"f{i}", east)
+        xy = np.array(sources(i, w), dtype=float).reshape(-1, 2)
+        ra, dec = w.wcs_pix2world(xy[:, 0], xy[:, 1], 0)
+        n = len(xy)
+        cat = Table({"x": xy[:, 0], "y": xy[:, 1], "ra_deg": ra, "dec_deg": dec,
+                     "mag": np.full(n, 17.0), "mag_err": np.full(n, 0.05),
+                     "snr": np.full(n, 20.0), "flags": np.zeros(n, dtype=int)})
+        out.append(EpochFrame(key=f"f{i}", start=TRIGGER + timedelta(seconds=120 * (i + 1)),
+                              exposure_s=10.0, filter_name="r", image_path=path, catalog=cat,
+                              zero_point=25.0, zp_err=0.02, aperture_radius_px=3.0,
+                              limiting_mag=19.0, astrometric_rms_arcsec=0.3, n_matched=20,
+                              fwhm_arcsec=2.0))
+    return out
+
+
+def _no_reference(ra, dec, radius, filter_name):
+    from pyros.pipeline.core.reference import RefStars
+
+    return RefStars(np.empty(0), np.empty(0), np.empty(0), np.empty(0, dtype=int))
+
+
+#: The first step at the target, then dithered frames 10″ east and west.
+POINTINGS = (0.0, 0.0, 10.0, -10.0)
+CIRCLE = ErrorCircle(RA_DEG, DEC_DEG, 1.5 / 60)
+
+
+def test_a_hot_pixel_is_not_a_new_source_once_the_frames_are_dithered(tmp_path):
+    """The short night's analysis reported a hot pixel (no darks) as a new source: it sat
+    at one detector pixel in every frame, so in the undithered ones at one sky position."""
+    epochs = _synthetic_epochs(tmp_path, POINTINGS, lambda i, w: [(120.0, 90.0)])
+    res = analyse_burst(epochs, CIRCLE, TRIGGER, _no_reference)
+    assert not res.found, res.reason
+    assert res.detector_defects >= 1 and "fixed on the detector" in res.reason
+
+
+def test_a_source_on_the_sky_is_kept_in_dithered_frames(tmp_path):
+    glow = (RA_DEG + 20 / 3600 / math.cos(math.radians(DEC_DEG)), DEC_DEG - 10 / 3600)
+
+    def at_sky(i, w):
+        (x, y), = w.wcs_world2pix([glow], 0)
+        return [(x, y)]
+
+    epochs = _synthetic_epochs(tmp_path, POINTINGS, at_sky)
+    res = analyse_burst(epochs, CIRCLE, TRIGGER, _no_reference)
+    assert res.found and res.detector_defects == 0, res.reason
+    sep = math.hypot((res.ra_deg - glow[0]) * math.cos(math.radians(DEC_DEG)),
+                     res.dec_deg - glow[1]) * 3600
+    assert sep < 0.1
+
+
+def test_a_source_and_a_hot_pixel_together_leave_the_source(tmp_path):
+    glow = (RA_DEG - 15 / 3600 / math.cos(math.radians(DEC_DEG)), DEC_DEG + 25 / 3600)
+
+    def both(i, w):
+        (x, y), = w.wcs_world2pix([glow], 0)
+        return [(x, y), (120.0, 90.0)]
+
+    res = analyse_burst(_synthetic_epochs(tmp_path, POINTINGS, both), CIRCLE, TRIGGER,
+                        _no_reference)
+    assert res.found and res.detector_defects == 1, res.reason
+    sep = math.hypot((res.ra_deg - glow[0]) * math.cos(math.radians(DEC_DEG)),
+                     res.dec_deg - glow[1]) * 3600
+    assert sep < 0.1
+
+
+def test_frames_at_one_pointing_cannot_tell_and_keep_the_source(tmp_path):
+    epochs = _synthetic_epochs(tmp_path, (0.0, 0.0, 0.0), lambda i, w: [(120.0, 90.0)])
+    res = analyse_burst(epochs, CIRCLE, TRIGGER, _no_reference)
+    assert res.found and res.detector_defects == 0, res.reason

@@ -10,7 +10,9 @@ circle and the trigger time.
    detections are ignored.
 2. **Association.** Candidates of different frames within ``group_arcsec`` are one source;
    a real afterglow is seen in at least two frames (one if there is only one frame), which
-   rejects noise peaks, cosmic rays and satellites.  The source seen in most frames wins
+   rejects noise peaks, cosmic rays and satellites.  A source that stays on one detector
+   pixel in frames at other pointings (dithered or re-pointed) is a detector defect — a
+   hot pixel on a night without darks — and is rejected.  The source seen in most frames wins
    (then the highest S/N); a catalogued star counts only if it also fades between frames.
 3. **Light curve.** Forced aperture photometry at the fitted position in *every* frame
    (local annulus background, the frame's aperture and zero point): magnitudes with
@@ -113,6 +115,8 @@ class BurstAnalysis:
     n_frames: int = 0
     n_detections: int = 0
     candidates: int = 0
+    #: Candidate sources rejected as fixed on the detector (hot pixels) across pointings.
+    detector_defects: int = 0
     kind: str = ""
     light_curve: list[LightCurvePoint] = field(default_factory=list)
 
@@ -242,6 +246,9 @@ def _candidates(epoch: EpochFrame, circle: ErrorCircle, reference: ReferenceCata
         ref = reference(circle.ra_deg, circle.dec_deg,
                         circle.radius_deg + 2 * match_arcsec / 3600, epoch.filter_name)
         ref_ra, ref_dec, ref_mag = ref.ra_deg, ref.dec_deg, ref.mag
+    has_xy = "x" in cat.colnames and "y" in cat.colnames
+    px = np.asarray(cat["x"], dtype=float) if has_xy else np.full(len(cat), math.nan)
+    py = np.asarray(cat["y"], dtype=float) if has_xy else np.full(len(cat), math.nan)
     out = []
     for i in np.flatnonzero(inside):
         mag_i = float(cat["mag"][i])
@@ -254,7 +261,8 @@ def _candidates(epoch: EpochFrame, circle: ErrorCircle, reference: ReferenceCata
             kind = "brightened" if brighter > max(brighten_mag, 5 * err_i) else "star"
         else:
             star_mag, kind = math.nan, "new"
-        out.append({"ra": float(ra[i]), "dec": float(dec[i]), "mag": mag_i, "mag_err": err_i,
+        out.append({"ra": float(ra[i]), "dec": float(dec[i]), "x": float(px[i]),
+                    "y": float(py[i]), "mag": mag_i, "mag_err": err_i,
                     "snr": float(cat["snr"][i]), "kind": kind, "star_mag": star_mag,
                     "frame": epoch.key, "flags": int(cat["flags"][i])})
     return out
@@ -287,6 +295,58 @@ def _fades(group: list[dict]) -> bool:
     return drop > max(FADE_MIN_MAG, 5 * math.hypot(a["mag_err"], b["mag_err"]))
 
 
+#: A detection within this many pixels of a detector position is "at" it.
+DEFECT_MATCH_PX = 1.5
+#: A frame whose pointing puts the sky position this many pixels from the detector
+#: position tells a sky source from a detector one.
+DEFECT_OFFSET_PX = 3.0
+
+
+def _detector_fixed(group: list[dict], epochs: list[EpochFrame],
+                    wcs_of: dict[str, WCS]) -> bool:
+    """Whether the group is a detector defect (hot pixel, hot column, bad amplifier spot)
+    rather than a source on the sky.
+
+    In the frames whose pointing (dithering, a re-point) puts the group's sky position
+    somewhere else on the detector, a sky source is detected at its sky position and a
+    defect at its detector position.  A defect is seen at its detector position in at
+    least two such frames (one if there is only one) and more often than a source at the
+    sky position.  Frames all taken at one pointing cannot tell: the group is kept.
+    """
+    w = np.array([d["snr"] ** 2 for d in group])
+    ra0 = float(np.average([d["ra"] for d in group], weights=w))
+    dec0 = float(np.average([d["dec"] for d in group], weights=w))
+    dx = float(np.median([d["x"] for d in group]))
+    dy = float(np.median([d["y"] for d in group]))
+    if not (math.isfinite(dx) and math.isfinite(dy)):
+        return False
+    off = at_detector = at_sky = 0
+    for e in epochs:
+        (sx, sy), = wcs_of[e.key].wcs_world2pix([[ra0, dec0]], 0)
+        if not (math.isfinite(sx) and math.isfinite(sy)) \
+                or math.hypot(sx - dx, sy - dy) < DEFECT_OFFSET_PX:
+            continue
+        off += 1
+        if len(e.catalog) == 0 or "x" not in e.catalog.colnames:
+            continue
+        x = np.asarray(e.catalog["x"], dtype=float)
+        y = np.asarray(e.catalog["y"], dtype=float)
+        at_detector += bool((np.hypot(x - dx, y - dy) <= DEFECT_MATCH_PX).any())
+        at_sky += bool((np.hypot(x - sx, y - sy) <= DEFECT_MATCH_PX).any())
+    return off > 0 and at_detector >= min(2, off) and at_detector > at_sky
+
+
+def _wcs_of(epochs: list[EpochFrame]) -> dict[str, WCS] | None:
+    """Each frame's fitted WCS; None when a frame's file cannot be read (no defect test)."""
+    out = {}
+    for e in epochs:
+        try:
+            out[e.key] = WCS(fits.getheader(e.image_path, 0), naxis=2)
+        except OSError:
+            return None
+    return out
+
+
 def analyse_burst(epochs: list[EpochFrame], circle: ErrorCircle, trigger: datetime,
                   reference: ReferenceCatalog | None, *, match_arcsec: float = 1.5,
                   group_arcsec: float = 1.5, brighten_mag: float = 0.5) -> BurstAnalysis:
@@ -312,11 +372,18 @@ def analyse_burst(epochs: list[EpochFrame], circle: ErrorCircle, trigger: dateti
         new_or_bright = sum(d["kind"] in ("new", "brightened") for d in g)
         if len(g) >= need and (new_or_bright >= need or _fades(g)):
             viable.append(g)
+    defects = 0
+    if viable:
+        wcs_of = _wcs_of(epochs)
+        kept = [g for g in viable
+                if wcs_of is None or not _detector_fixed(g, epochs, wcs_of)]
+        defects, viable = len(viable) - len(kept), kept
     result = BurstAnalysis(found=False, reason="", n_frames=len(epochs),
-                           candidates=len(interesting))
+                           candidates=len(interesting), detector_defects=defects)
     if not viable:
         result.reason = (f"no new or fading source in the error circle seen in {need} of "
-                         f"{len(epochs)} frames ({len(interesting)} single candidates)")
+                         f"{len(epochs)} frames ({len(interesting)} single candidates"
+                         + (f", {defects} fixed on the detector" if defects else "") + ")")
         return result
     best = max(viable, key=lambda g: (len(g), max(d["snr"] for d in g)))
     w = np.array([d["snr"] ** 2 for d in best])
