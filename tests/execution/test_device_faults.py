@@ -39,6 +39,42 @@ def test_vis_camera_fails_mid_exposure(agent, make_sequence, sims, mode):
     _consistent()
 
 
+def _abort_when_exposing(camera) -> threading.Thread:
+    """Another client (monitoring on a weather change, an operator at the web page) aborts
+    the camera's exposure once it is exposing."""
+    from pyros.devices import CameraState
+
+    def abort() -> None:
+        deadline = time.monotonic() + 30
+        while camera.state() is not CameraState.EXPOSING and time.monotonic() < deadline:
+            time.sleep(0.02)
+        camera.abort_exposure()
+
+    t = threading.Thread(target=abort, daemon=True)
+    t.start()
+    return t
+
+
+def test_an_exposure_aborted_by_someone_else_ends_the_run_at_once(agent, make_sequence, cfg):
+    """The runner noticed only image_ready: an exposure aborted from outside left it waiting
+    for the exposure + readout + 120 clock seconds and the 60 s download timeout."""
+    from pyros.devices import open_all
+
+    seq = make_sequence("M42", vis=(("r", 600.0, 2),), nir=())
+    other = open_all(cfg)["camera_vis"]  # its own driver, as monitoring has
+    t = _abort_when_exposing(other)
+    run = agent.execute(seq, "20261125")
+    t.join(5)
+    run.refresh_from_db()
+    seq.refresh_from_db()
+    assert run.outcome == "failed" and "camera_vis" in run.reason \
+        and "aborted" in run.reason, run.reason
+    assert run.executed_s < 600  # ended long before the exposure would have
+    assert seq.status == "validated"  # retried later (attempt 1 of 3)
+    assert not Frame.objects.filter(sequence=seq).exists()
+    _consistent()
+
+
 def test_nir_camera_lost_mid_sequence_keeps_vis_going(agent, make_sequence, sims):
     seq = make_sequence("M42", vis=(("r", 30.0, 4),), nir=(("J", 30.0, 4),))
     t = _later(1.5, lambda: sims.set_fault("camera_nir", "disconnected"))

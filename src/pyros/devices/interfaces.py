@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 from pyros.clock import get_clock, monotonic
 from pyros.config.devices import DeviceConfig, DeviceKind
 from pyros.devices.enums import CameraState, FrameType, PierSide, ShutterState
-from pyros.devices.errors import DeviceRejected, OperationTimedOut
+from pyros.devices.errors import DeviceRejected, OperationAborted, OperationTimedOut
 from pyros.devices.models import Image, SkyPosition, SwitchInfo, WeatherSnapshot
 
 __all__ = [
@@ -395,19 +395,60 @@ class Camera(Device):
         bx, by = self.binning()
         self.set_subframe(0, 0, size_x // bx, size_y // by)
 
-    def wait_for_image(self, timeout_s: float | None = None) -> None:
-        """Wait until the image is ready.  Raises DeviceRejected if the camera errs."""
-        def done() -> bool:
-            if self.image_ready():
-                return True
-            if self.state() is CameraState.ERROR:
-                raise DeviceRejected(self.name, "camera reports ERROR during the exposure")
-            return False
+    #: A camera idle this long (wall s) after it was seen exposing, with no image, was
+    #: aborted by someone else (monitoring on a weather change, an operator).
+    ABORTED_IF_IDLE_WALL_S: ClassVar[float] = 0.5
+    #: ... and one never seen exposing, idle this long since the start: aborted before our
+    #: first look (on a loaded machine another client's abort can come between two reads).
+    ABORTED_IF_NEVER_BUSY_WALL_S: ClassVar[float] = 2.0
+    #: Wall seconds between two looks at the camera's state while waiting for an image
+    #: (``image_ready`` itself is read at every poll).
+    STATE_CHECK_WALL_S: ClassVar[float] = 0.1
 
+    def wait_for_image(self, timeout_s: float | None = None, *,
+                       stop: Callable[[], bool] | None = None,
+                       poll_s: float | None = None) -> bool:
+        """Wait until the image of the exposure just started is ready; True when it is.
+
+        ``stop`` is called at every poll: it may raise (a guard) or return True, and then
+        the wait ends at once and returns False (the caller aborts or keeps the exposure).
+        Raises :class:`DeviceRejected` if the camera reports ERROR, :class:`OperationAborted`
+        if it went idle without an image (someone else aborted the exposure: waiting for
+        the timeout would leave the caller blind for minutes), :class:`OperationTimedOut`
+        after ``timeout_s`` (default: exposure + ``readout_timeout_s``) on the PyROS clock
+        and the configured download timeout on the wall clock.  ``poll_s`` is PyROS-clock
+        seconds (default 0.25, at least :data:`MIN_POLL_WALL_S` of wall time).
+        """
+        clock = get_clock()
         limit = timeout_s if timeout_s is not None else (self._last_duration_s
                                                          + self.readout_timeout_s)
-        self._wait_until(done, limit, "exposure", poll_s=0.25,
-                         min_wall_s=self.config.download_timeout_s)
+        deadline = clock.now().timestamp() + limit
+        wall_deadline = monotonic() + self.config.download_timeout_s
+        if poll_s is None:
+            poll_s = max(0.25, MIN_POLL_WALL_S * clock.speed if math.isfinite(clock.speed)
+                         else 0.0)
+        busy, idle_since, next_state = False, None, 0.0
+        while not self.image_ready():
+            if stop is not None and stop():
+                return False
+            now = monotonic()
+            if now >= next_state:
+                next_state = now + self.STATE_CHECK_WALL_S
+                state = self.state()
+                if state is CameraState.ERROR:
+                    raise DeviceRejected(self.name, "camera reports ERROR during the exposure")
+                if state is not CameraState.IDLE:
+                    busy, idle_since = True, None
+                elif not self.image_ready():  # not the instant between two reads
+                    idle_since = idle_since or now
+                    wait = (self.ABORTED_IF_IDLE_WALL_S if busy
+                            else self.ABORTED_IF_NEVER_BUSY_WALL_S)
+                    if now - idle_since > wait:
+                        raise OperationAborted(self.name, "the exposure was aborted")
+            if clock.now().timestamp() >= deadline and monotonic() >= wall_deadline:
+                raise OperationTimedOut(self.name, f"exposure not done after {limit:g} s")
+            clock.sleep(poll_s)
+        return True
 
     def expose(self, duration_s: float, frame_type: FrameType = FrameType.LIGHT,
                timeout_s: float | None = None) -> Image:

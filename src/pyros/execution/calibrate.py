@@ -11,16 +11,12 @@ import numpy as np
 from astropy.io import fits
 from django.conf import settings
 
-from pyros.clock import Clock, monotonic
+from pyros.clock import Clock
 from pyros.config import ChannelConfig, ObservatoryConfig
 from pyros.devices import (
-    CameraState,
     DeviceError,
-    DeviceRejected,
     FrameType,
     Image,
-    OperationAborted,
-    OperationTimedOut,
     ShutterState,
     SkyPosition,
 )
@@ -31,6 +27,7 @@ from pyros.execution.devices import (
     ObservatoryDevices,
     airmass,
     ccd_temperature_or_none,
+    exposure_poll_s,
 )
 from pyros.execution.fits import FrameMeta
 from pyros.execution.focus import (
@@ -44,13 +41,6 @@ from pyros.execution.models import FocusRun, Frame
 log = logging.getLogger("pyros.execution")
 
 FLAT_LAMP = "flat lamp"
-#: A camera idle this long (wall s) after exposing, with no image, was aborted.
-ABORTED_IF_IDLE_WALL_S = 0.5
-#: ... and one never seen exposing, idle this long since the start: aborted before our
-#: first look (on a loaded machine monitoring's abort can come between two reads).
-ABORTED_IF_NEVER_BUSY_WALL_S = 2.0
-
-
 class Calibrator:
     def __init__(self, devices: ObservatoryDevices, cfg: ObservatoryConfig, clock: Clock,
                  guard: Callable[[], None] = lambda: None, night_label: str = "",
@@ -93,40 +83,23 @@ class Calibrator:
         return archive_frame(image, meta, index)
 
     def _expose(self, ch: Channel, exposure_s: float, ftype: FrameType) -> Image:
-        """One exposure the guard can interrupt, and that notices an abort by someone else.
-
-        ``Camera.expose`` waits at least the camera's download timeout in wall time for an
-        image that never comes when monitoring aborts the exposure (the weather turned):
-        at 200× that was the whole rest of a simulated night with the agent unresponsive.
-        """
+        """One exposure the guard can interrupt, and that notices an abort by someone else
+        (``Camera.wait_for_image``): at 200× waiting for the download timeout was the whole
+        rest of a simulated night with the agent unresponsive."""
         cam = ch.camera
         cam.start_exposure(exposure_s, ftype)
-        clock_limit = self.clock.now().timestamp() + exposure_s + cam.readout_timeout_s
-        wall_limit = monotonic() + cam.config.download_timeout_s
-        busy, idle_since = False, None
         try:
-            while not cam.image_ready():
-                self.guard()
-                state = cam.state()
-                if state is CameraState.ERROR:
-                    raise DeviceRejected(cam.name, "camera reports ERROR during the exposure")
-                if state is not CameraState.IDLE:
-                    busy, idle_since = True, None
-                elif not cam.image_ready():
-                    # idle without an image, not for the instant between two reads nor
-                    # the moment a camera takes to start: aborted from outside
-                    idle_since = idle_since or monotonic()
-                    limit = ABORTED_IF_IDLE_WALL_S if busy else ABORTED_IF_NEVER_BUSY_WALL_S
-                    if monotonic() - idle_since > limit:
-                        raise OperationAborted(cam.name, "the exposure was aborted")
-                if self.clock.now().timestamp() > clock_limit and monotonic() > wall_limit:
-                    raise OperationTimedOut(cam.name, f"{ch.name} exposure never completed")
-                self.clock.sleep(min(0.25, max(0.02, 0.02 * self.clock.speed)))
+            cam.wait_for_image(stop=self._guard_says_go_on,
+                               poll_s=exposure_poll_s(self.clock))
         except BaseException:
             with contextlib.suppress(DeviceError):
                 cam.abort_exposure()
             raise
         return cam.download_image()
+
+    def _guard_says_go_on(self) -> bool:
+        self.guard()  # raises to stop
+        return False
 
     # --- bias, darks, flats ---------------------------------------------------------------
     def close_for_darks(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
+from pyros.clock import Clock
 from pyros.config import DeviceKind, ObservatoryConfig
 from pyros.devices import (
     Camera,
@@ -82,3 +83,10 @@ def airmass(alt_deg: float) -> float | None:
         return None
     h = alt_deg
     return 1.0 / math.sin(math.radians(h + 244.0 / (165.0 + 47.0 * h ** 1.1)))
+
+
+def exposure_poll_s(clock: Clock) -> float:
+    """Clock seconds between two looks at a camera during an exposure: 20 ms of wall time
+    up to 12.5× (a frame is archived, an abort noticed, within that), 0.25 clock seconds
+    beyond (a few ms of wall time: no busy loop against the device)."""
+    return min(0.25, max(0.02, 0.02 * clock.speed))
