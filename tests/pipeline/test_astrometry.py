@@ -74,3 +74,56 @@ def test_a_reference_much_deeper_than_the_frame_does_not_drag_the_fit(seed):
     expected_rms = noise_px * scale * math.sqrt(2)  # 3.0"
     assert res.rms_arcsec < 2 * expected_rms, res
     assert res.offset_arcsec == pytest.approx(math.hypot(20, 12), abs=2.0)
+
+
+#: The execution tests' NIR camera: 512 px at 0.636"/px, J band, short exposures.
+NIR_SCALE, NIR_SIZE = 0.636, 512
+#: Header pointing error (east, north) ["] of the NIR frames below.
+NIR_OFFSET = (15.0, -10.0)
+
+
+def _nir_field(rng: np.random.Generator, n_ref: int = 400):
+    """A small NIR frame: its true WCS, a header WCS off by NIR_OFFSET and a reference
+    catalogue (brightest first) over the frame and the 60" search margin."""
+    spec = FrameSpec(ra_deg=84.0, dec_deg=-5.0, width_px=NIR_SIZE, height_px=NIR_SIZE,
+                     pixel_scale_arcsec=NIR_SCALE, exposure_s=10, filter_name="J",
+                     obs_time=DUSK)
+    true = frame_wcs(spec)
+    x, y = rng.uniform(-100, 612, n_ref), rng.uniform(-100, 612, n_ref)
+    ra, dec = true.wcs_pix2world(x, y, 0)
+    header = true.deepcopy()
+    header.wcs.crval = [84.0 + NIR_OFFSET[0] / 3600 / math.cos(math.radians(-5.0)),
+                        -5.0 + NIR_OFFSET[1] / 3600]
+    header.wcs.set()
+    return header, x, y, ra, dec
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_artefacts_alone_are_refused_not_fitted(seed):
+    """10 s in J on 512 px: 80 detections, all hot pixels and noise.  Coincidences with
+    reference stars made a peak of 5-7 votes and the fit took it: 4-9 "matches", a WCS
+    44-76" from the truth where the header's was 18", a burst search at wrong positions."""
+    rng = np.random.default_rng(seed)
+    header, _x, _y, ra, dec = _nir_field(rng)
+    xd, yd = rng.uniform(0, NIR_SIZE - 1, 80), rng.uniform(0, NIR_SIZE - 1, 80)
+    with pytest.raises(AstrometryError, match=r"votes is explained by chance \(.* expected"):
+        fit_wcs(xd, yd, header, ra, dec, shape=(NIR_SIZE, NIR_SIZE))
+
+
+@pytest.mark.parametrize(("n_star", "n_art", "seed"),
+                         [(6, 20, 0), (6, 20, 1), (8, 40, 0), (8, 40, 1)])
+def test_a_sparse_real_field_among_artefacts_is_still_solved(n_star, n_art, seed):
+    """The chance test must not cost real solutions: a few stars stand out of the
+    artefacts' coincidences."""
+    rng = np.random.default_rng(seed)
+    header, x, y, ra, dec = _nir_field(rng)
+    stars = np.flatnonzero((x > 10) & (x < NIR_SIZE - 11) & (y > 10) & (y < NIR_SIZE - 11))
+    stars = stars[:n_star]  # the brightest in the frame
+    xd = np.concatenate([x[stars] + rng.normal(0, 0.3, n_star),
+                         rng.uniform(0, NIR_SIZE - 1, n_art)])
+    yd = np.concatenate([y[stars] + rng.normal(0, 0.3, n_star),
+                         rng.uniform(0, NIR_SIZE - 1, n_art)])
+    order = rng.permutation(xd.size)
+    res = fit_wcs(xd[order], yd[order], header, ra, dec, shape=(NIR_SIZE, NIR_SIZE))
+    assert res.offset_arcsec == pytest.approx(math.hypot(*NIR_OFFSET), abs=1.0), res
+    assert set(stars) <= set(res.ref_index), res  # every real star matched

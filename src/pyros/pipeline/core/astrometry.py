@@ -6,7 +6,10 @@ blind solve:
 
 1. The reference stars are projected with the header WCS; pair offsets between the brightest
    detections and the brightest reference stars within ``search_arcsec`` are histogrammed,
-   and the peak gives the shift (robust to wrong and missing stars).
+   and the peak gives the shift (robust to wrong and missing stars).  The peak must be
+   improbable by chance (false-alarm probability ≤ :data:`FALSE_ALARM`): on small frames
+   with few stars and many artefacts, coincidences alone make peaks of 4-7 votes, and a
+   wrong WCS is worse than the header's.
 2. Nearest-neighbour matches within a radius that shrinks each iteration feed a linear
    least-squares fit in the tangent plane: a similarity transform (shift, rotation, one
    scale) with six or more matches, the shift alone with fewer; 3σ outliers are clipped.
@@ -28,7 +31,8 @@ __all__ = ["AstrometryError", "AstrometryResult", "deproject", "fit_wcs", "tange
 
 
 class AstrometryError(RuntimeError):
-    """The frame could not be matched to the reference catalogue (too few stars, no peak)."""
+    """The frame could not be matched to the reference catalogue (too few stars, no peak,
+    or a peak that chance coincidences explain)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,10 @@ def deproject(xi_deg: np.ndarray | float, eta_deg: np.ndarray | float, ra0_deg: 
 #: Reference stars kept per usable detection (brightest first): about the frame's depth.
 REFS_PER_DETECTION = 3
 
+#: Accepted probability that unrelated detections and reference stars alone make an offset
+#: peak as high as the one found (per frame).
+FALSE_ALARM = 1e-3
+
 
 def _pixel_scale_deg(w: WCS) -> float:
     return float(math.sqrt(abs(np.linalg.det(w.wcs.cd if w.wcs.has_cd() else
@@ -83,8 +91,15 @@ def _pixel_scale_deg(w: WCS) -> float:
 
 
 def _vote_shift(xd: np.ndarray, yd: np.ndarray, xr: np.ndarray, yr: np.ndarray,
-                search_px: float, bin_px: float) -> tuple[float, float, int]:
-    """Most common (ref − det) offset among all pairs within ``search_px``."""
+                search_px: float, bin_px: float) -> tuple[float, float, int, float, float]:
+    """Most common (ref − det) offset among all pairs within ``search_px``.
+
+    Returns the shift, the votes in the winning box (2×2 bins), the votes chance alone
+    puts in a box and the number of independent boxes.  Under the no-match hypothesis
+    every pair is a chance one, spread evenly over the search square, so a box expects
+    pairs × box area / square area; the square is tiled by (bins / 2)² disjoint boxes (the
+    overlapping ones in between are not independent trials).
+    """
     dx = (xr[None, :] - xd[:, None]).ravel()
     dy = (yr[None, :] - yd[:, None]).ravel()
     near = (np.abs(dx) < search_px) & (np.abs(dy) < search_px)
@@ -98,7 +113,23 @@ def _vote_shift(xd: np.ndarray, yd: np.ndarray, xr: np.ndarray, yr: np.ndarray,
     i, j = np.unravel_index(int(np.argmax(summed)), summed.shape)
     cx, cy = ex[i + 1], ey[j + 1]
     sel = (np.abs(dx - cx) <= bin_px) & (np.abs(dy - cy) <= bin_px)
-    return float(np.median(dx[sel])), float(np.median(dy[sel])), int(sel.sum())
+    expected = dx.size * (2.0 * bin_px) ** 2 / (2.0 * search_px) ** 2
+    return (float(np.median(dx[sel])), float(np.median(dy[sel])), int(sel.sum()), expected,
+            max(hist.size / 4.0, 1.0))
+
+
+def _chance_probability(count: int, expected: float, trials: float) -> float:
+    """Probability that the best of ``trials`` cells, each holding Poisson(``expected``)
+    chance coincidences, reaches ``count``: the Bonferroni bound trials × P(N ≥ count).
+
+    With the disjoint vote boxes as trials it is about exact: against uniform random
+    artefacts (20-80 detections, Monte Carlo) 0.1-1.4 × 10⁻³ of frames fall below 10⁻³.
+    """
+    from scipy.stats import poisson
+
+    if count <= 0:
+        return 1.0
+    return min(1.0, trials * float(poisson.sf(count - 1, expected)))
 
 
 def _match(xd: np.ndarray, yd: np.ndarray, xr: np.ndarray, yr: np.ndarray,
@@ -152,13 +183,15 @@ def _new_wcs(header_wcs: WCS, crval: tuple[float, float], cd: np.ndarray) -> WCS
 
 def fit_wcs(x: np.ndarray, y: np.ndarray, header_wcs: WCS, ref_ra_deg: np.ndarray,
             ref_dec_deg: np.ndarray, *, shape: tuple[int, int], search_arcsec: float = 60.0,
-            n_vote: int = 80, min_matches: int = 3, iterations: int = 4) -> AstrometryResult:
+            n_vote: int = 80, min_matches: int = 3, iterations: int = 4,
+            false_alarm: float = FALSE_ALARM) -> AstrometryResult:
     """Fit the WCS of a frame from detections (x, y, 0-based px, brightest first).
 
     The reference stars must come brightest first: the brightest
     :data:`REFS_PER_DETECTION` per detection are used, about what the frame can detect.
     The WCS must have a CD matrix or PC+CDELT (no distortion).  Raises
-    :class:`AstrometryError` when fewer than ``min_matches`` pairs are found.
+    :class:`AstrometryError` when fewer than ``min_matches`` pairs are found, or when chance
+    coincidences would make the offset peak with a probability above ``false_alarm``.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -181,10 +214,16 @@ def fit_wcs(x: np.ndarray, y: np.ndarray, header_wcs: WCS, ref_ra_deg: np.ndarra
     ref_idx_all = ref_idx_all[: max(REFS_PER_DETECTION * x.size, 30)]
     xr, yr = xr[ref_idx_all], yr[ref_idx_all]
     nv = min(n_vote, x.size)
-    dx, dy, votes = _vote_shift(x[:nv], y[:nv], xr[: 2 * n_vote], yr[: 2 * n_vote],
-                                search_px, bin_px=3.0)
+    dx, dy, votes, chance, boxes = _vote_shift(x[:nv], y[:nv], xr[: 2 * n_vote],
+                                               yr[: 2 * n_vote], search_px, bin_px=3.0)
     if votes < min_matches:
         raise AstrometryError(f"no consistent offset ({votes} votes)")
+    p_chance = _chance_probability(votes, chance, boxes)
+    if p_chance > false_alarm:
+        raise AstrometryError(
+            f"offset peak of {votes} votes is explained by chance ({chance:.2f} votes expected"
+            f" per box, {boxes:.0f} boxes: false-alarm probability {p_chance:.2g}"
+            f" > {false_alarm:g})")
 
     crpix = np.asarray(header_wcs.wcs.crpix, dtype=float)
     u_all, v_all = x + 1.0 - crpix[0], y + 1.0 - crpix[1]  # FITS pixels are 1-based
