@@ -92,15 +92,15 @@ def test_morning_twilight_is_decided_at_the_instant_itself():
 
 @pytest.mark.parametrize("ra, dec", [(204.65, 44.6257), (47.07, 40.95), (0.0, 89.0),
                                      (300.0, -60.0), (359.99, 0.0)])
-def test_the_position_of_date_agrees_with_astropy_tete(ra, dec):
-    import math
-
-    from astropy.coordinates import TETE
-
-    at = datetime(2026, 2, 25, 8, 52, tzinfo=UTC).timestamp()
-    ours = visibility._of_date(ra, dec, at)
-    theirs = SkyCoord(ra, dec, unit="deg").transform_to(TETE(obstime=Time(at, format="unix")))
-    sep = SkyCoord(*ours, unit="rad").separation(
-        SkyCoord(theirs.ra, theirs.dec)).to_value(u.arcsec)
-    assert sep < 30.0  # aberration (~20"), left out: nothing for altitudes in degrees
-    assert 0 <= ours[0] < 2 * math.pi
+def test_the_moon_distance_is_astropys(ra, dec):
+    # the refusal "Moon x deg away" rests on it: target and Moon in one frame (CIRS); it
+    # once compared a position of date with the Moon's GCRS one, up to 20' off
+    at = datetime(2026, 3, 4, 6, 0, 17, tzinfo=UTC)
+    vis = check_visibility(ra, dec, SITE, at, at + timedelta(hours=1), min_altitude_deg=91.0,
+                           twilight_deg=-12.0)
+    loc = location(*SITE)
+    frame = AltAz(obstime=Time(at), location=loc)
+    moon = get_body("moon", Time(at), location=loc).transform_to(frame)
+    sep = SkyCoord(ra, dec, unit="deg").transform_to(frame).separation(moon).to_value(u.deg)
+    assert vis.first_observable is None
+    assert abs(vis.moon_separation_deg - sep) < 1.0 / 3600

@@ -18,10 +18,11 @@ FORBIDDEN_TIME = re.compile(
 )
 
 #: Pure packages: algorithms that must run (and be benchmarked) without Django.
-PURE = ["pyros.clock", "pyros.config", "pyros.astro.night", "pyros.planning",
+PURE = ["pyros.clock", "pyros.config", "pyros.astro.night", "pyros.astro.sky", "pyros.planning",
         "pyros.notices", "pyros.skymodel", "pyros.etc", "pyros.routines.lifecycle",
         "pyros.routines.coords", "pyros.routines.duration", "pyros.routines.spec",
-        "pyros.routines.exchange", "pyros.routines.visibility", "pyros.execution.fits",
+        "pyros.routines.exchange", "pyros.routines.visibility", "pyros.alerts.visibility",
+        "pyros.web.sky", "pyros.execution.fits",
         "pyros.execution.focus", "pyros.execution.calibration", "pyros.exchange",
         "pyros.pipeline.core", "pyros.night.scenario", "pyros.monitoring.safety",
         "pyros.monitoring.mode"]

@@ -3,32 +3,27 @@
 The Sun's and Moon's positions on a time grid are the costly part, and every alert of a
 night asks for the same grid, so they are cached per (site, grid start, length); the grid is
 aligned on whole steps since the Unix epoch so successive alerts share it.  The target's
-altitude is computed from the local sidereal time on that grid (precession and nutation
-to the epoch of date are applied once, by erfa's matrix of the hour), which keeps one check
-to a fraction of a millisecond once the grid is cached: it runs on the path from notice to
-slew.
+direction (erfa, parameters cached per hour) and its altitude on that grid come from
+:mod:`pyros.astro.sky`, shared with the scheduler, which keeps one check to a few tens of
+microseconds once the grid is cached: it runs on the path from notice to slew.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
-import astropy.units as u
-import erfa
+import astropy.coordinates  # noqa: F401  (loaded with the agent, not on a notice's path)
 import numpy as np
-from astropy.coordinates import AltAz, EarthLocation, get_body
 from astropy.time import Time
 
-from pyros import astro  # noqa: F401  (offline IERS configuration)
+from pyros.astro import sky
+from pyros.astro.night import location
+from pyros.astro.sky import SiteTuple
 
 __all__ = ["Visibility", "airmass_to_altitude_deg", "check_visibility", "warm"]
-
-#: Earth's rotation rate relative to the stars (rad per SI second).
-SIDEREAL_RAD_PER_S = 2.0 * math.pi * 1.002737909350795 / 86400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,54 +40,26 @@ class Visibility:
     observable_now: bool
 
 
-def airmass_to_altitude_deg(airmass: float) -> float:
-    """Altitude [deg] of a given airmass (plane-parallel, sec z); airmass >= 1."""
-    return math.degrees(math.asin(1.0 / airmass))
+#: Altitude [deg] of a given airmass (plane-parallel, sec z); airmass >= 1.
+airmass_to_altitude_deg = sky.alt_limit_deg
 
 
 @lru_cache(maxsize=16)
-def _grid(site: tuple[float, float, float], first_ts: float, n: int, step_s: float
-          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
-    """Stamps [unix s], Sun altitude [deg], Moon (ra, dec) of date [rad], LST [rad]."""
-    lat, lon, height = site
-    loc = EarthLocation.from_geodetic(lon=lon * u.deg, lat=lat * u.deg, height=height * u.m)
+def _grid(site: SiteTuple, first_ts: float, n: int, step_s: float
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Stamps [unix s], local rotation angle [rad], Sun altitude [deg], Moon (3, n) CIRS."""
+    loc = location(*site)
     stamps = first_ts + np.arange(n) * step_s
     times = Time(stamps, format="unix")
-    frame = AltAz(obstime=times, location=loc)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # degraded IERS accuracy: arcseconds, irrelevant here
-        sun_alt = get_body("sun", times, location=loc).transform_to(frame).alt.to_value(u.deg)
-        moon = get_body("moon", times, location=loc)
-        lst = times.sidereal_time("apparent", longitude=loc.lon).to_value(u.rad)
-    return (stamps, np.asarray(sun_alt), np.asarray(moon.ra.to_value(u.rad)),
-            np.asarray(moon.dec.to_value(u.rad)), lst)
-
-
-@lru_cache(maxsize=64)
-def _precession_nutation(hour: int) -> np.ndarray:
-    """IAU 2006/2000A precession-nutation matrix (ICRS → true equator of date) for the
-    given hour since the Unix epoch: it moves by 0.006″ in an hour."""
-    t = Time(hour * 3600.0, format="unix").tt
-    return erfa.pnm06a(t.jd1, t.jd2)
-
-
-def _of_date(ra_deg: float, dec_deg: float, at: float) -> tuple[float, float]:
-    """ICRS position on the true equator of date (the Moon's and LST's frame).
-
-    The rotation erfa (astropy's own library) gives, without aberration: within ~20″ of
-    astropy's TETE frame, nothing for degrees of altitude and Moon distance, and 4 ms less
-    per call than a SkyCoord transform (three calls per notice on the path to the slew).
-    """
-    ra, dec = math.radians(ra_deg), math.radians(dec_deg)
-    v = np.array([math.cos(dec) * math.cos(ra), math.cos(dec) * math.sin(ra), math.sin(dec)])
-    x, y, z = _precession_nutation(math.floor(at / 3600.0)) @ v
-    return math.atan2(y, x) % math.tau, math.asin(max(-1.0, min(1.0, z)))
+    theta = sky.rotation_angle(times, site[1])
+    sun_alt = sky.altitude_deg(sky.body_vectors("sun", times, loc), theta, site[0])
+    return stamps, theta, sun_alt, sky.body_vectors("moon", times, loc)
 
 
 def check_visibility(
     ra_deg: float,
     dec_deg: float,
-    site: tuple[float, float, float],
+    site: SiteTuple,
     start: datetime,
     end: datetime,
     *,
@@ -119,43 +86,41 @@ def check_visibility(
     first_ts = math.floor(grid_from.timestamp() / 3600.0) * 3600.0
     n = int((grid_to.timestamp() - first_ts) // step_s) + 2
     n = -(-n // 36) * 36
-    stamps, sun_alt, moon_ra, moon_dec, lst = _grid(
+    stamps, theta, sun_alt, moon = _grid(
         tuple(float(x) for x in site), first_ts, n, float(step_s))
-    ra, dec = _of_date(ra_deg, dec_deg, start.timestamp())
-    # the grid point at or just before ``start`` stands for ``start``, with the values of
-    # ``start`` itself: LST advances at the sidereal rate, the Sun's altitude and the Moon
-    # are interpolated (a target setting between two grid points is not "observable now")
     start_ts = start.timestamp()
+    target = sky.apparent(ra_deg, dec_deg, start_ts)
+    # the grid point at or just before ``start`` stands for ``start``, with the values of
+    # ``start`` itself: the rotation angle and the Sun's altitude are interpolated (a
+    # target setting between two grid points is not "observable now")
     now_i = int((start_ts - first_ts) // step_s)
     frac = (start_ts - stamps[now_i]) / step_s
-    lst, sun_alt = lst.copy(), sun_alt.copy()  # the grid is cached: never write into it
-    lst[now_i] += (start_ts - stamps[now_i]) * SIDEREAL_RAD_PER_S
+    theta, sun_alt = theta.copy(), sun_alt.copy()  # the grid is cached: never write into it
+    theta[now_i] += frac * (theta[now_i + 1] - theta[now_i])
     sun_alt[now_i] += frac * (sun_alt[now_i + 1] - sun_alt[now_i])
-    moon_ra, moon_dec = moon_ra.copy(), moon_dec.copy()
-    moon_ra[now_i] += frac * math.remainder(moon_ra[now_i + 1] - moon_ra[now_i], math.tau)
-    moon_dec[now_i] += frac * (moon_dec[now_i + 1] - moon_dec[now_i])
-    lat = math.radians(site[0])
-    alt = np.degrees(np.arcsin(np.sin(lat) * math.sin(dec)
-                               + np.cos(lat) * math.cos(dec) * np.cos(lst - ra)))
-    cos_sep = (np.sin(moon_dec) * math.sin(dec)
-               + np.cos(moon_dec) * math.cos(dec) * np.cos(moon_ra - ra))
-    moon_sep = np.degrees(np.arccos(np.clip(cos_sep, -1.0, 1.0)))
-    in_window = (stamps > start.timestamp() - step_s) & (stamps <= end.timestamp())
+    alt = sky.altitude_deg(target, theta, site[0])
+    in_window = (stamps > start_ts - step_s) & (stamps <= end.timestamp())
     ok = (sun_alt < twilight_deg) & (alt >= min_altitude_deg) & in_window
     idx = np.nonzero(ok)[0]
     first = int(idx[0]) if idx.size else None
+    if first is None or first == now_i:  # the Moon at ``start`` itself, interpolated
+        moon_at = moon[:, now_i] + frac * (moon[:, now_i + 1] - moon[:, now_i])
+    else:
+        moon_at = moon[:, first]
+    moon_sep = sky.separation_deg(target, moon_at / np.linalg.norm(moon_at))
     return Visibility(
         first_observable=None if first is None else datetime.fromtimestamp(
-            max(float(stamps[first]), start.timestamp()), tz=UTC),
-        moon_separation_deg=float(moon_sep[first if first is not None else now_i]),
+            max(float(stamps[first]), start_ts), tz=UTC),
+        moon_separation_deg=float(moon_sep),
         altitude_now_deg=float(alt[now_i]),
         observable_now=first == now_i,
     )
 
 
-def warm(site: tuple[float, float, float], at: datetime, hours: float = 48.0,
+def warm(site: SiteTuple, at: datetime, hours: float = 48.0,
          step_s: float = 600.0) -> None:
     """Fill the Sun/Moon cache for alerts arriving around ``at`` (the agent calls this
     while idle, so the first notice of the hour does not pay ~0.3 s for it)."""
     check_visibility(0.0, 0.0, site, at, at + timedelta(hours=hours), min_altitude_deg=0.0,
                      twilight_deg=-12.0, step_s=step_s)
+    sky.apparent(0.0, 0.0, at.timestamp() + 3600.0)  # and the next hour's erfa parameters

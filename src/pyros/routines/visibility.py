@@ -17,22 +17,21 @@ sample.
 
 from __future__ import annotations
 
-import math
-import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
 
-from pyros import astro  # noqa: F401  (offline IERS configuration, before astropy use)
+from pyros.astro import sky
+from pyros.astro.sky import SiteTuple, alt_limit_deg
 
 __all__ = ["MAX_SAMPLES", "Constraints", "SiteTuple", "auto_window", "observable_intervals"]
 
 MAX_SAMPLES = 2400
 DEFAULT_STEP_S = 300.0
 
-#: (latitude_deg, longitude_deg, elevation_m)
-SiteTuple = tuple[float, float, float]
+#: Sampling of the Sun's and Moon's positions (s); interpolated in between.
+BODY_STEP_S = 3 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class Constraints:
 
     @property
     def min_altitude_deg(self) -> float:
-        return max(self.horizon_deg, math.degrees(math.asin(1.0 / self.max_airmass)))
+        return max(self.horizon_deg, alt_limit_deg(self.max_airmass))
 
 
 def _grid(start: datetime, end: datetime, step_s: float) -> tuple[np.ndarray, float]:
@@ -62,73 +61,33 @@ def observable_intervals(ra_deg: float, dec_deg: float, start: datetime, end: da
                          step_s: float = DEFAULT_STEP_S) -> list[tuple[datetime, datetime]]:
     """Intervals of [start, end] (UTC datetimes) when the target meets every constraint.
 
-    Altitudes come from the hour angle on the local Earth rotation angle and apparent
-    (CIRS) positions, as astropy's ICRS → AltAz chain minus polar motion and diurnal
-    aberration (< 1″).  Sun and Moon are computed every :data:`BODY_STEP_S` and
+    Positions and altitudes come from :mod:`pyros.astro.sky` (the target's CIRS direction
+    at the middle of the window).  Sun and Moon are computed every :data:`BODY_STEP_S` and
     interpolated (Moon error < 0.1°), which keeps a 30-day window well under a second.
     """
     import astropy.units as u
-    from astropy.coordinates import CIRS, SkyCoord, get_body
     from astropy.time import Time
 
     from pyros.astro.night import location
 
     offsets, _ = _grid(start, end, step_s)
     loc = location(*site)
+    lat = site[0]
     span = float(offsets[-1])
     body_offsets = np.append(np.arange(0.0, span, BODY_STEP_S), span)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # degraded-IERS / dubious-year: sub-arcsecond here
-        t0 = Time(start)
-        times = t0 + offsets * u.s
-        body_times = t0 + body_offsets * u.s
-        era = np.unwrap(np.asarray(times.earth_rotation_angle(loc.lon).to_value(u.rad)))
-        mid = t0 + (span / 2) * u.s
-        target = SkyCoord(ra=ra_deg * u.deg, dec=dec_deg * u.deg, frame="icrs")
-        tgt = _unit(target.transform_to(CIRS(obstime=mid)))
-        sun = _unit(get_body("sun", body_times).transform_to(CIRS(obstime=body_times)))
-        moon = _unit(get_body("moon", body_times, location=loc)
-                     .transform_to(CIRS(obstime=body_times, location=loc)))
-    sun = _interp_unit(offsets, body_offsets, sun)
-    moon = _interp_unit(offsets, body_offsets, moon)
-    lat = math.radians(site[0])
-    ok = ((_altitude_deg(sun, era, lat) < constraints.twilight_deg)
-          & (_altitude_deg(tgt[:, None], era, lat) >= constraints.min_altitude_deg)
-          & (_angle_deg(tgt[:, None], moon) >= constraints.min_moon_separation_deg))
+    t0 = Time(start)
+    theta = sky.rotation_angle(t0 + offsets * u.s, site[1])
+    body_times = t0 + body_offsets * u.s
+    sun = sky.interp_vectors(offsets, body_offsets, sky.body_vectors("sun", body_times, loc))
+    moon = sky.interp_vectors(offsets, body_offsets, sky.body_vectors("moon", body_times, loc))
+    target = sky.apparent(ra_deg, dec_deg, float(t0.unix) + span / 2)
+    ok = ((sky.altitude_deg(sun, theta, lat) < constraints.twilight_deg)
+          & (sky.altitude_deg(target, theta, lat) >= constraints.min_altitude_deg)
+          & (sky.separation_deg(target, moon) >= constraints.min_moon_separation_deg))
     if constraints.max_moon_illumination is not None:
-        illumination = (1.0 - np.cos(np.radians(_angle_deg(sun, moon)))) / 2.0
+        illumination = (1.0 - np.cos(np.radians(sky.separation_deg(sun, moon)))) / 2.0
         ok &= illumination <= constraints.max_moon_illumination
     return _runs(ok, offsets, start)
-
-
-#: Sampling of the Sun's and Moon's positions (s); interpolated in between.
-BODY_STEP_S = 3 * 3600.0
-
-
-def _unit(coord) -> np.ndarray:
-    """(3,) or (3, n) unit vectors of a spherical coordinate's RA/Dec."""
-    ra = np.radians(np.asarray(coord.ra.deg, dtype=float))
-    dec = np.radians(np.asarray(coord.dec.deg, dtype=float))
-    return np.array([np.cos(dec) * np.cos(ra), np.cos(dec) * np.sin(ra), np.sin(dec)])
-
-
-def _interp_unit(x: np.ndarray, xp: np.ndarray, vec: np.ndarray) -> np.ndarray:
-    out = np.array([np.interp(x, xp, c) for c in vec])
-    return out / np.linalg.norm(out, axis=0)
-
-
-def _altitude_deg(vec: np.ndarray, era_rad: np.ndarray, lat_rad: float) -> np.ndarray:
-    """Altitude of CIRS unit vectors at local rotation angles: sin alt = sinφ sinδ +
-    cosφ cosδ cos(ERA + λ − α)."""
-    ra = np.arctan2(vec[1], vec[0])
-    dec = np.arcsin(np.clip(vec[2], -1.0, 1.0))
-    h = era_rad - ra
-    s = math.sin(lat_rad) * np.sin(dec) + math.cos(lat_rad) * np.cos(dec) * np.cos(h)
-    return np.degrees(np.arcsin(np.clip(s, -1.0, 1.0)))
-
-
-def _angle_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.degrees(np.arccos(np.clip(np.sum(a * b, axis=0), -1.0, 1.0)))
 
 
 def _runs(ok: np.ndarray, offsets: np.ndarray, start: datetime
