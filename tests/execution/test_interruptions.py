@@ -63,6 +63,107 @@ def test_alert_preempts_then_the_sequence_resumes_where_it_stopped(agent, make_s
     assert _frames_of(routine) == 4
 
 
+def _stepping_agent(agent, routine, monkeypatch) -> list[tuple[str, int]]:
+    """``agent.step()`` runs ready alerts first, else ``routine`` while it waits; returns
+    the log of the runs' events and closes, in order."""
+    from pyros.routines.models import Sequence
+
+    alerts_first = agent.next_sequence
+    monkeypatch.setattr(agent, "next_sequence", lambda now: alerts_first(now) or (
+        Sequence.objects.filter(pk=routine.pk, status__in=("validated", "planned")).first()))
+    events: list[tuple[str, int]] = []
+    on_event, close = agent._on_run_event, agent._close
+
+    def logged_event(seq, stage, at):
+        events.append((stage, seq.pk))
+        on_event(seq, stage, at)
+
+    def logged_close(seq, run, result, at=None):
+        events.append(("closed", seq.pk))
+        close(seq, run, result, at=at)
+
+    monkeypatch.setattr(agent, "_on_run_event", logged_event)
+    monkeypatch.setattr(agent, "_close", logged_close)
+    monkeypatch.setattr(agent, "focus_due", lambda night: False)
+    return events
+
+
+def _alert_while_running(make_sequence, routine) -> tuple[threading.Thread, dict]:
+    """An accepted alert arrives a moment after ``routine``'s run has started."""
+    made: dict = {}
+
+    def arrive() -> None:
+        deadline = time.monotonic() + 60
+        while not SequenceRun.objects.filter(sequence=routine).exists() \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        made["alert"] = make_sequence("GRB 261126A", ra=84.5, dec=-4.0,
+                                      vis=(("r", 10.0, 2),), nir=(), status="validated",
+                                      from_alert=True, priority=12)
+
+    return _after(0.0, arrive), made
+
+
+def _preempted_in_a_step(agent, make_sequence, monkeypatch):
+    """A step runs a routine sequence that an alert preempts; its run is left open."""
+    routine = make_sequence("M42", vis=(("r", 60.0, 4),), nir=())
+    events = _stepping_agent(agent, routine, monkeypatch)
+    t, made = _alert_while_running(make_sequence, routine)
+    assert agent.step() is True
+    t.join()
+    run = SequenceRun.objects.get(sequence=routine)
+    assert run.outcome == "running" and agent.preempted is not None  # not closed yet
+    return routine, run, made["alert"], events
+
+
+def _resumes(agent, routine) -> None:
+    assert agent.step() is True  # the routine resumes where it stopped
+    routine.refresh_from_db()
+    assert routine.status == "executed" and _frames_of(routine) == 4
+
+
+def test_a_preempted_run_is_closed_once_the_alert_has_slewed(agent, make_sequence,
+                                                              monkeypatch):
+    """A burst fades: the alert's slew is commanded first, the bookkeeping of the run it
+    interrupted (status, ledger, re-plan) comes after, dated when the run stopped."""
+    routine, run, alert, events = _preempted_in_a_step(agent, make_sequence, monkeypatch)
+    assert agent.step() is True  # the alert
+    for obj in (alert, routine, run):
+        obj.refresh_from_db()
+    assert alert.status == "executed"
+    assert run.outcome == "aborted" and run.reason.startswith("preempted by alert sequence")
+    assert routine.status == "validated" and "to finish later" in routine.status_reason
+    assert events.index(("closed", routine.pk)) == events.index(("slew commanded",
+                                                                 alert.pk)) + 1
+    alert_run = SequenceRun.objects.get(sequence=alert)
+    assert run.ended_at <= alert_run.started_at  # dated when it stopped, not when closed
+    _resumes(agent, routine)
+
+
+def test_a_preempted_run_is_closed_even_if_its_alert_never_runs(agent, make_sequence,
+                                                                 monkeypatch):
+    from pyros.routines.actions import transition_sequence
+
+    routine, run, alert, _ = _preempted_in_a_step(agent, make_sequence, monkeypatch)
+    transition_sequence(alert, "cancelled", "withdrawn by its owner")
+    assert agent.step() is False  # nothing to slew to: the routine's run is closed
+    run.refresh_from_db()
+    routine.refresh_from_db()
+    assert run.outcome == "aborted" and agent.preempted is None
+    assert routine.status == "validated"
+    _resumes(agent, routine)
+
+
+def test_an_agent_stopping_closes_the_run_an_alert_preempted(agent, make_sequence,
+                                                             monkeypatch):
+    routine, run, _, _ = _preempted_in_a_step(agent, make_sequence, monkeypatch)
+    agent.teardown()
+    run.refresh_from_db()
+    routine.refresh_from_db()
+    assert run.outcome == "aborted" and routine.status == "validated"
+
+
 def test_weather_stops_the_sequence_and_keeps_its_frames(agent, make_sequence, allow):
     seq = make_sequence("M42", vis=(("r", 60.0, 4),), nir=())
     t = _after(3.0, lambda: allow.update(ok=False, why="observatory unsafe: rainrate 2.0"))

@@ -75,6 +75,10 @@ class ExecutionAgent(Agent):
     #: Wall seconds between two looks for a ready alert while idle (one indexed query):
     #: an alert must not wait for the end of the idle interval.
     alert_poll_wall_s = 0.02
+    #: The run an alert just preempted, closed once the alert's slew is commanded (a burst
+    #: fades; closing it — status, ledger, re-plan — cost the slew ~0.02–0.05 s): the
+    #: sequence, its run, the result and the instant it stopped.
+    preempted: tuple[Sequence, SequenceRun, RunResult, datetime] | None = None
 
     def __init__(self, clock=None, cfg=None):
         super().__init__(clock)
@@ -93,6 +97,12 @@ class ExecutionAgent(Agent):
 
     def teardown(self) -> None:
         try:
+            if self.preempted is not None and not getattr(self, "needs_recovery", False):
+                try:
+                    self._close_preempted()
+                except Exception as exc:  # noqa: BLE001 - e.g. the database is down
+                    log.error("execution: could not close the preempted run: %s", exc)
+                    self.needs_recovery = True
             if getattr(self, "needs_recovery", False):
                 self._recover_before_exit()
         finally:
@@ -123,6 +133,7 @@ class ExecutionAgent(Agent):
 
     # --- start-up recovery --------------------------------------------------------------------
     def recover(self) -> None:
+        self._close_preempted()
         for frame in adopt_orphans():
             log.warning("execution: recovered frame %s", frame.path)
         for run in SequenceRun.objects.filter(outcome=SequenceRun.Outcome.RUNNING):
@@ -229,6 +240,22 @@ class ExecutionAgent(Agent):
         return did
 
     def step(self) -> bool:
+        """One step; a run preempted in the previous step is closed by now at the latest
+        (by the alert's slew command, or before anything else is started)."""
+        pending = self.preempted
+        try:
+            return self._step()
+        finally:
+            if pending is not None and self.preempted is pending:
+                self._close_preempted()
+
+    def _close_preempted(self) -> None:
+        pending, self.preempted = self.preempted, None
+        if pending is not None:
+            seq, run, result, at = pending
+            self._close(seq, run, result, at=at)
+
+    def _step(self) -> bool:
         if getattr(self, "needs_recovery", False):
             self.recover()  # close what the failed step left open, adopt unrecorded frames
             self.needs_recovery = False
@@ -237,6 +264,7 @@ class ExecutionAgent(Agent):
         night = self.current_night(now, self.cfg)
         label = self.calibration_label(now, night)
         if label is not None:
+            self._close_preempted()
             self.calibrate(now, label)
             return True
         if not night.contains(now, self.cfg.site.execution_margin_s):
@@ -248,9 +276,11 @@ class ExecutionAgent(Agent):
         if seq is None:
             return False
         label = night_label(night.start, self.cfg.site.longitude_deg)
-        if not seq.request.from_alert and self.focus_due(night):  # never delay a burst
-            self.focus_on(seq, label)
-        self.execute(seq, label)
+        if not seq.request.from_alert:  # an alert closes the preempted run as it slews
+            self._close_preempted()
+            if self.focus_due(night):  # never delay a burst
+                self.focus_on(seq, label)
+        self.execute(seq, label, defer_preempted=True)
         return True
 
     # --- calibrations and focus ------------------------------------------------------------
@@ -364,8 +394,13 @@ class ExecutionAgent(Agent):
         except DeviceError as exc:  # observe slightly out of focus rather than not at all
             log.warning("focus offset for %s/%s not applied: %s", channel, filter_name, exc)
 
-    def execute(self, seq: Sequence, label: str) -> SequenceRun | None:
-        """Run ``seq`` now; None if it changed meanwhile (another agent moved it)."""
+    def execute(self, seq: Sequence, label: str, *,
+                defer_preempted: bool = False) -> SequenceRun | None:
+        """Run ``seq`` now; None if it changed meanwhile (another agent moved it).
+
+        With ``defer_preempted`` a run preempted by an alert is left open in
+        :attr:`preempted` for the next step to close once the alert's slew is commanded.
+        """
         from pyros.routines.lifecycle import TransitionError
 
         seq.refresh_from_db()
@@ -383,7 +418,7 @@ class ExecutionAgent(Agent):
         runner = SequenceRunner(
             self.devices, self.cfg, guard=self.make_guard(seq), beat=self.beat,
             clock=self.clock, night_label=label, on_frame=self._frame_archived,
-            on_event=lambda stage, at: self._record_alert_stage(seq, stage, at),
+            on_event=lambda stage, at: self._on_run_event(seq, stage, at),
             before_filter=self.set_focus_for,
         )
         self.running = seq
@@ -391,8 +426,21 @@ class ExecutionAgent(Agent):
             result = runner.run(seq, run)
         finally:
             self.running = None
-        self._close(seq, run, result)
+        ended = self.clock.now()
+        if defer_preempted and result.interrupt is not None and result.interrupt.preempted:
+            self.preempted = (seq, run, result, ended)
+            return run
+        self._close(seq, run, result, at=ended)
         return run
+
+    def _on_run_event(self, seq: Sequence, stage: str, at: datetime) -> None:
+        self._record_alert_stage(seq, stage, at)
+        if stage == "slew commanded" and self.preempted is not None:
+            try:
+                self._close_preempted()
+            except Exception:  # the alert goes on; the next step recovers the run
+                log.exception("execution: could not close the preempted run")
+                self.needs_recovery = True
 
     def _frame_archived(self, frame: Frame) -> None:
         try:
@@ -430,10 +478,13 @@ class ExecutionAgent(Agent):
             log.warning("could not record alert stage %s: %s", stage, exc)
 
     # --- closing a run ---------
-    def _close(self, seq: Sequence, run: SequenceRun, result: RunResult) -> None:
+    def _close(self, seq: Sequence, run: SequenceRun, result: RunResult,
+               at: datetime | None = None) -> None:
+        """End ``run`` as of ``at`` (default now): its outcome, the sequence's status, the
+        ledger, a re-plan."""
         from pyros.scheduler.actions import request_replan
 
-        now = self.clock.now()
+        now = at or self.clock.now()
         taken = Frame.objects.filter(sequence=seq, kind="light", complete=True).count()
         expected = max(result.expected, run.frames_expected,
                        sum(p.count for a in seq.albums.all() for p in a.plans.all()
