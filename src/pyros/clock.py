@@ -78,6 +78,10 @@ class Clock(ABC):
         """Wall-clock seconds that ``seconds`` of clock time take."""
         return seconds / self.speed
 
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        """Sleep like :meth:`sleep`, but wake as soon as ``event`` is set; whether it is."""
+        return event.wait(self.wall_seconds(seconds)) if seconds > 0 else event.is_set()
+
     def timestamp(self) -> float:
         """Current clock time as Unix seconds."""
         return self.now().timestamp()
@@ -154,6 +158,12 @@ class ManualClock(Clock):
 
     def wall_seconds(self, seconds: float) -> float:
         return 0.0
+
+    def wait(self, event: threading.Event, seconds: float) -> bool:
+        if event.is_set():
+            return True
+        self.sleep(seconds)
+        return event.is_set()
 
 
 def clock_from_environ(environ: os._Environ[str] | dict[str, str] | None = None) -> Clock:

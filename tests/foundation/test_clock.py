@@ -37,6 +37,22 @@ def test_sim_clock_sleep_is_scaled():
     assert clock.wall_seconds(20.0) == pytest.approx(0.1)
 
 
+def test_a_clock_wait_ends_when_its_event_is_set():
+    import threading
+
+    clock = SimClock(START, speed=1.0)
+    stop = threading.Event()
+    assert clock.wait(stop, 0.05) is False  # not set: the whole (short) sleep
+    threading.Timer(0.2, stop.set).start()
+    t0 = clock.now()
+    assert clock.wait(stop, 600.0) is True  # set after 0.2 s: not 10 minutes
+    assert (clock.now() - t0).total_seconds() < 300.0
+    manual = ManualClock(START)
+    assert manual.wait(threading.Event(), 30) is False
+    assert manual.now() == START + timedelta(seconds=30)  # a manual clock advances instead
+    assert manual.wait(stop, 30) is True and manual.now() == START + timedelta(seconds=30)
+
+
 def test_two_processes_share_the_simulated_time():
     clock = SimClock(START, speed=50.0, epoch=time.time() - 10.0)  # 500 s in already
     env = {**clock.environ(), "PATH": "/usr/bin:/bin"}

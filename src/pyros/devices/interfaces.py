@@ -21,6 +21,7 @@ themselves (a negative exposure time, an unknown filter name).
 from __future__ import annotations
 
 import math
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -406,12 +407,14 @@ class Camera(Device):
     STATE_CHECK_WALL_S: ClassVar[float] = 0.1
 
     def wait_for_image(self, timeout_s: float | None = None, *,
-                       stop: Callable[[], bool] | None = None,
+                       stop: Callable[[], bool] | threading.Event | None = None,
                        poll_s: float | None = None) -> bool:
         """Wait until the image of the exposure just started is ready; True when it is.
 
         ``stop`` is called at every poll: it may raise (a guard) or return True, and then
         the wait ends at once and returns False (the caller aborts or keeps the exposure).
+        An event also cuts the sleep between two polls short: an alert's abort reaches the
+        camera at once, not up to a poll later.
         Raises :class:`DeviceRejected` if the camera reports ERROR, :class:`OperationAborted`
         if it went idle without an image (someone else aborted the exposure: waiting for
         the timeout would leave the caller blind for minutes), :class:`OperationTimedOut`
@@ -427,6 +430,9 @@ class Camera(Device):
         if poll_s is None:
             poll_s = max(0.25, MIN_POLL_WALL_S * clock.speed if math.isfinite(clock.speed)
                          else 0.0)
+        wake = stop if isinstance(stop, threading.Event) else None
+        if wake is not None:
+            stop = wake.is_set
         busy, idle_since, next_state = False, None, 0.0
         while not self.image_ready():
             if stop is not None and stop():
@@ -447,7 +453,10 @@ class Camera(Device):
                         raise OperationAborted(self.name, "the exposure was aborted")
             if clock.now().timestamp() >= deadline and monotonic() >= wall_deadline:
                 raise OperationTimedOut(self.name, f"exposure not done after {limit:g} s")
-            clock.sleep(poll_s)
+            if wake is not None:
+                clock.wait(wake, poll_s)
+            else:
+                clock.sleep(poll_s)
         return True
 
     def expose(self, duration_s: float, frame_type: FrameType = FrameType.LIGHT,

@@ -213,7 +213,7 @@ class SequenceRunner:
         # not speed up with a fast simulated clock); an exposure that someone else aborted
         # or a camera in ERROR ends the wait at once (DeviceError)
         if not cam.wait_for_image(plan.exposure_s + chan_cfg.readout_time_s + 120,
-                                  stop=self.abort.is_set, poll_s=exposure_poll_s(self.clock)):
+                                  stop=self.abort, poll_s=exposure_poll_s(self.clock)):
             try:
                 cam.abort_exposure()
             except DeviceError as exc:
@@ -252,7 +252,7 @@ class SequenceRunner:
                 return
             if monotonic() > deadline:
                 raise SequenceFailed(f"the dither move to {ra:.5f} {dec:+.5f} never ended")
-            self.clock.sleep(exposure_poll_s(self.clock))
+            self.clock.wait(self.abort, exposure_poll_s(self.clock))
         self.pointing = (ra, dec)
 
     def _run_channel(self, ch: Channel, seq: Sequence, works: list[Work], run: SequenceRun,
