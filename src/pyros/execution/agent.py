@@ -10,7 +10,8 @@ Each step picks the next thing to do and does it whole:
    whose start has come;
 4. while a sequence runs, the guard interrupts it for a mode change or a higher-priority
    alert: running exposures are aborted, the sequence keeps its frames and goes back to be
-   planned again (it resumes where it stopped), and the alert runs next.
+   planned again (it resumes where it stopped), and the alert runs next; the interrupted
+   run is closed once the alert's slew is commanded (a burst fades, bookkeeping waits).
 
 Outcomes: all exposures taken → EXECUTED; some → PARTIAL when its window has passed or
 attempts are exhausted, else back to VALIDATED to finish later; none and a failure →
