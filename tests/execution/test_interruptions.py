@@ -30,11 +30,24 @@ def _frames_of(seq) -> int:
     return Frame.objects.filter(sequence=seq, kind="light").count()
 
 
+def _after_first_frame(seq, action) -> threading.Thread:
+    """``action`` once ``seq`` has its first frame archived (a fixed delay assumed a loaded
+    machine exposes as fast as a quiet one, and a run interrupted before any frame keeps
+    nothing to check)."""
+    def when_exposed() -> None:
+        deadline = time.monotonic() + 60
+        while _frames_of(seq) == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        action()
+
+    return _after(0.0, when_exposed)
+
+
 def test_alert_preempts_then_the_sequence_resumes_where_it_stopped(agent, make_sequence):
     routine = make_sequence("M42", vis=(("r", 60.0, 4),), nir=())
     made = {}
     # an accepted alert arrives while the second or third exposure is running
-    t = _after(3.0, lambda: made.setdefault("alert", make_sequence(
+    t = _after_first_frame(routine, lambda: made.setdefault("alert", make_sequence(
         "GRB 261126A", ra=84.5, dec=-4.0, vis=(("r", 10.0, 2),), nir=(), status="validated",
         from_alert=True, priority=9)))
     run = agent.execute(routine, "20261125")
@@ -166,7 +179,8 @@ def test_an_agent_stopping_closes_the_run_an_alert_preempted(agent, make_sequenc
 
 def test_weather_stops_the_sequence_and_keeps_its_frames(agent, make_sequence, allow):
     seq = make_sequence("M42", vis=(("r", 60.0, 4),), nir=())
-    t = _after(3.0, lambda: allow.update(ok=False, why="observatory unsafe: rainrate 2.0"))
+    t = _after_first_frame(seq, lambda: allow.update(ok=False,
+                                                      why="observatory unsafe: rainrate 2.0"))
     run = agent.execute(seq, "20261125")
     t.join()
     run.refresh_from_db()
@@ -250,7 +264,7 @@ def test_a_repointed_alert_stops_its_obsolete_pointing_and_the_new_one_runs(
             window_start=agent.clock.now(), window_end=old.window_end, status="validated",
             priority=15)
 
-    t = _after(3.0, repoint)
+    t = _after_first_frame(old, repoint)
     run = agent.execute(old, "20261125")
     t.join()
     run.refresh_from_db()
@@ -271,7 +285,8 @@ def test_an_alert_refused_while_observed_stops_its_sequence(agent, make_sequence
     alert = Alert.objects.create(name="GRB 261126D", status="observing", priority=15,
                                  first_received_at=agent.clock.now(), request=seq.request,
                                  ra_deg=84.5, dec_deg=-4.0)
-    t = _after(3.0, lambda: Alert.objects.filter(pk=alert.pk).update(status="refused"))
+    t = _after_first_frame(seq, lambda: Alert.objects.filter(pk=alert.pk).update(
+        status="refused"))
     run = agent.execute(seq, "20261125")
     t.join()
     run.refresh_from_db()
