@@ -100,3 +100,33 @@ def test_expert_capabilities(world):
     assert [can_operate_devices(world.by_role(r)) for r in ROLES[1:]] == [False, False, True,
                                                                           True]
     assert [sees_all(world.by_role(r)) for r in ROLES[1:]] == [False, False, True, True]
+
+
+def test_admins_change_roles_and_nobody_else(world):
+    from django.core.exceptions import PermissionDenied
+
+    from pyros.accounts.actions import change_role
+    from pyros.accounts.roles import can_operate_devices, role_of, sees_all
+
+    change_role(world.user, "expert", world.admin)
+    world.user.refresh_from_db()
+    assert role_of(world.user) == "expert" and world.user.is_staff
+    assert not world.user.is_superuser
+    user = type(world.user).objects.get(pk=world.user.pk)  # permissions are cached per object
+    assert sees_all(user) and can_operate_devices(user)
+    change_role(world.user, "user", world.admin)
+    world.user.refresh_from_db()
+    assert role_of(world.user) == "user" and not world.user.is_staff
+    assert list(world.user.groups.values_list("name", flat=True)) == ["user"]  # exactly one
+    change_role(world.expert, "admin", world.admin)
+    world.expert.refresh_from_db()
+    assert role_of(world.expert) == "admin" and world.expert.is_superuser
+    for by in (world.user, world.other):
+        with pytest.raises(PermissionDenied):
+            change_role(world.other, "admin", by)
+    with pytest.raises(ValueError, match="unknown role"):
+        change_role(world.user, "god", world.admin)
+    with pytest.raises(ValueError, match="own admin role"):
+        change_role(world.admin, "user", world.admin)
+    world.other.refresh_from_db()
+    assert role_of(world.other) == "user" and not world.other.is_staff

@@ -18,7 +18,7 @@ from django.db.models import Q
 from rest_framework.authtoken.models import Token
 
 from pyros.accounts.models import Profile
-from pyros.accounts.roles import ensure_roles
+from pyros.accounts.roles import ROLE_NAMES, ensure_roles, is_admin
 from pyros.clock import get_clock
 
 log = logging.getLogger(__name__)
@@ -85,6 +85,33 @@ def reject_user(user, by=None, reason: str = "") -> None:
                   None, [user.email], fail_silently=True)
     log.info("registration of %s rejected by %s: %s", user.username, by, reason)
     user.delete()
+
+
+@transaction.atomic
+def change_role(user, role: str, by):
+    """Make ``user`` hold exactly ``role`` (admin, expert or user); admins only.
+
+    Admins are also superusers (``role_of`` and the admin site rely on it), experts and
+    admins are staff.  Raises PermissionDenied when ``by`` is not an admin, ValueError for
+    an unknown role or when an admin would remove their own admin role (the last one could
+    lock everybody out).
+    """
+    from django.core.exceptions import PermissionDenied
+
+    if not is_admin(by):
+        raise PermissionDenied("only an administrator changes roles")
+    if role not in ROLE_NAMES:
+        raise ValueError(f"unknown role {role!r} (one of {', '.join(ROLE_NAMES)})")
+    if user.pk == by.pk and role != "admin":
+        raise ValueError("an administrator cannot remove their own admin role")
+    groups = ensure_roles()
+    user.groups.remove(*[groups[r] for r in ROLE_NAMES if r != role])
+    user.groups.add(groups[role])
+    user.is_superuser = role == "admin"
+    user.is_staff = role in ("admin", "expert")
+    user.save(update_fields=["is_superuser", "is_staff"])
+    log.warning("role of %s set to %s by %s", user.get_username(), role, by.get_username())
+    return user
 
 
 @transaction.atomic
