@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import requests
+
+from pyros.atomicfile import write_atomically
 
 log = logging.getLogger("pyros.exchange")
 
@@ -40,20 +41,6 @@ def _outbox(data_dir: Path, channel: str) -> Path:
     path = Path(data_dir) / "exchange" / folder / "TO"
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def write_atomically(path: Path, payload: bytes) -> None:
-    """Write ``payload`` so a reader never sees a half-written file (temp file + rename)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _post(url: str, body: bytes, timeout_s: float) -> bool:

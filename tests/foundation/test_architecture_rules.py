@@ -25,7 +25,7 @@ PURE = ["pyros.clock", "pyros.config", "pyros.astro.night", "pyros.astro.sky", "
         "pyros.web.sky", "pyros.execution.fits",
         "pyros.execution.focus", "pyros.execution.calibration", "pyros.exchange",
         "pyros.pipeline.core", "pyros.night.scenario", "pyros.monitoring.safety",
-        "pyros.monitoring.mode"]
+        "pyros.monitoring.mode", "pyros.atomicfile"]
 
 
 def test_nothing_but_the_clock_reads_the_system_time():

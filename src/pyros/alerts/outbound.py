@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from pyros.alerts import dispatch
 from pyros.alerts.models import Alert
+from pyros.atomicfile import write_atomically
 from pyros.config.alerts import AlertsSettings
 
 log = logging.getLogger("pyros.alerts.outbound")
@@ -69,19 +68,8 @@ def alert_document(alert: Alert) -> dict[str, Any]:
     }
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename (same folder)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+#: Kept under this name for the callers of the alerts app.
+write_atomic = write_atomically
 
 
 def _file_name(alert: Alert) -> str:

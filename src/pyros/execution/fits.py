@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +20,7 @@ from astropy.io import fits
 from astropy.wcs import WCS
 
 from pyros import __version__
+from pyros.atomicfile import atomic_path
 
 
 @dataclass(frozen=True)
@@ -143,18 +142,9 @@ def build_header(meta: FrameMeta, shape: tuple[int, int]) -> fits.Header:
 
 
 def write_fits(path: Path, data: np.ndarray, header: fits.Header) -> str:
-    """Write atomically (temp file, fsync, rename); return the file's SHA-256."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write atomically (:func:`pyros.atomicfile.atomic_path`); return the file's SHA-256."""
     hdu = fits.PrimaryHDU(data=np.ascontiguousarray(data), header=header)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".fits")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         hdu.writeto(tmp, overwrite=True, output_verify="silentfix")
-        digest = hashlib.sha256(Path(tmp).read_bytes()).hexdigest()
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        digest = hashlib.sha256(tmp.read_bytes()).hexdigest()
     return digest

@@ -7,16 +7,14 @@ half-written file, and re-running a step simply replaces its outputs.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from astropy.io import fits
 from astropy.table import Table
+
+from pyros.atomicfile import atomic_path, write_atomically
 
 __all__ = [
     "RawFrame",
@@ -65,21 +63,6 @@ def read_raw(path: Path | str) -> RawFrame:
     return RawFrame(data=data, header=header, path=path)
 
 
-@contextlib.contextmanager
-def atomic_path(path: Path | str) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; on success rename it onto ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        os.replace(tmp_path, path)
-    finally:
-        tmp_path.unlink(missing_ok=True)
-
-
 def write_fits_atomic(path: Path | str, hdul: fits.HDUList | fits.PrimaryHDU) -> Path:
     """Write a FITS file atomically (replacing any previous version)."""
     if isinstance(hdul, fits.PrimaryHDU):
@@ -98,8 +81,5 @@ def write_table_atomic(path: Path | str, table: Table) -> Path:
     return path
 
 
-def write_bytes_atomic(path: Path | str, payload: bytes) -> Path:
-    """Write bytes atomically (PNG previews, JSON reports)."""
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(payload)
-    return Path(path)
+#: Bytes written atomically (PNG previews, JSON reports).
+write_bytes_atomic = write_atomically
