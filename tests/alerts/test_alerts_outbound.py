@@ -13,7 +13,7 @@ from django.core import mail
 from pyros.alerts import dispatch
 from pyros.alerts.actions import ingest_notice
 from pyros.alerts.notify import notify
-from pyros.alerts.outbound import write_atomic
+from pyros.atomicfile import write_atomically
 from pyros.config.alerts import AlertsSettings, FscConfig, NotificationRoute, NotificationsConfig
 
 
@@ -81,8 +81,8 @@ def test_alert_status_goes_to_the_drop_folder_and_the_fsc_url(
 
 def test_atomic_write_replaces_whole_files(tmp_path):
     target = tmp_path / "a" / "doc.json"
-    write_atomic(target, b"first")
-    write_atomic(target, b"second")
+    write_atomically(target, b"first")
+    write_atomically(target, b"second")
     assert target.read_bytes() == b"second" and sorted(p.name for p in target.parent.iterdir()) \
         == ["doc.json"]
 

@@ -21,7 +21,7 @@ from pyros.config.alerts import AlertsSettings
 
 log = logging.getLogger("pyros.alerts.outbound")
 
-__all__ = ["alert_document", "drop_dir", "publish_alert", "write_atomic"]
+__all__ = ["alert_document", "drop_dir", "publish_alert"]
 
 
 def drop_dir(settings: AlertsSettings) -> Path:
@@ -68,10 +68,6 @@ def alert_document(alert: Alert) -> dict[str, Any]:
     }
 
 
-#: Kept under this name for the callers of the alerts app.
-write_atomic = write_atomically
-
-
 def _file_name(alert: Alert) -> str:
     slug = re.sub(r"[^A-Za-z0-9._-]+", "_", alert.name).strip("_") or "alert"
     return f"pyros_alert_{alert.pk}_{slug}.json"
@@ -84,7 +80,7 @@ def publish_alert(alert: Alert, settings: AlertsSettings) -> Path | None:
     doc = alert_document(alert)
     path = drop_dir(settings) / _file_name(alert)
     try:
-        write_atomic(path, json.dumps(doc, indent=2).encode("utf-8"))
+        write_atomically(path, json.dumps(doc, indent=2).encode("utf-8"))
     except OSError as exc:
         log.warning("alerts: cannot write %s for the science centre: %s", path, exc)
         path = None

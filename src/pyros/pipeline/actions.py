@@ -24,11 +24,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 
 from pyros import exchange
+from pyros.atomicfile import write_atomically
 from pyros.clock import get_clock, parse_utc
 from pyros.execution.models import Frame
 from pyros.pipeline.core import burst as burst_core
 from pyros.pipeline.core import masters as masters_core
-from pyros.pipeline.core.io import read_raw, write_bytes_atomic, write_fits_atomic
+from pyros.pipeline.core.io import read_raw, write_fits_atomic
 from pyros.pipeline.core.preview import light_curve_png
 from pyros.pipeline.core.process import MasterPaths, OutputPaths, process_light
 from pyros.pipeline.core.reference import ReferenceCatalog, sky_model_reference
@@ -414,7 +415,7 @@ def analyse_burst(ref: BurstRef) -> BurstResult:
                          "radius_deg": circle.radius_deg},
         "frames": [f.pk for f in frames], **analysis.to_dict(),
     }
-    report_path = write_bytes_atomic(folder / "report.json",
+    report_path = write_atomically(folder / "report.json",
                                      json.dumps(report, indent=1, default=str).encode())
     det = [p for p in analysis.light_curve if p.detected and p.mag is not None]
     fit = None
@@ -425,7 +426,7 @@ def analyse_burst(ref: BurstRef) -> BurstResult:
                           upper_limits=[(p.t_s, p.upper_limit_mag) for p in analysis.light_curve
                                         if not p.detected and p.upper_limit_mag is not None],
                           title=f"{info['key']} ({analysis.filter_name or '-'})")
-    png_path = write_bytes_atomic(folder / "lightcurve.png", png)
+    png_path = write_atomically(folder / "lightcurve.png", png)
 
     fields = {
         "alert_id": info["alert"].pk if info["alert"] else None,

@@ -14,13 +14,12 @@ import numpy as np
 from astropy.io import fits
 from astropy.table import Table
 
-from pyros.atomicfile import atomic_path, write_atomically
+from pyros.atomicfile import atomic_path
 
 __all__ = [
     "RawFrame",
     "atomic_path",
     "read_raw",
-    "write_bytes_atomic",
     "write_fits_atomic",
     "write_table_atomic",
 ]
@@ -81,5 +80,3 @@ def write_table_atomic(path: Path | str, table: Table) -> Path:
     return path
 
 
-#: Bytes written atomically (PNG previews, JSON reports).
-write_bytes_atomic = write_atomically

@@ -24,6 +24,7 @@ from astropy.io import fits
 from astropy.table import Table
 from astropy.wcs import WCS
 
+from pyros.atomicfile import write_atomically
 from pyros.pipeline.core.astrometry import AstrometryError, fit_wcs
 from pyros.pipeline.core.detect import (
     FLAG_BLEND,
@@ -32,12 +33,7 @@ from pyros.pipeline.core.detect import (
     Detections,
     measure_sources,
 )
-from pyros.pipeline.core.io import (
-    read_raw,
-    write_bytes_atomic,
-    write_fits_atomic,
-    write_table_atomic,
-)
+from pyros.pipeline.core.io import read_raw, write_fits_atomic, write_table_atomic
 from pyros.pipeline.core.masters import MasterFrame, load_master
 from pyros.pipeline.core.photometry import (
     MAG_PER_RELATIVE_FLUX,
@@ -265,7 +261,7 @@ def process_light(raw_path: Path | str, masters: MasterPaths, out: OutputPaths,
     if out.preview is not None:
         marks = [(float(a), float(b), 2 * det.aperture_radius_px)
                  for a, b in zip(x[matched][:200], y[matched][:200], strict=True)]
-        write_bytes_atomic(out.preview, frame_png(reduced.data_e, marks=marks))
+        write_atomically(out.preview, frame_png(reduced.data_e, marks=marks))
     t5 = clock()
     res.timings_s = {"reduce": t1 - t0, "detect": t2 - t1, "astrometry": t3 - t2,
                      "photometry": t4 - t3, "write": t5 - t4}
